@@ -1,0 +1,31 @@
+//! ConfigMap and Secret (their existence and keys matter to container start-up).
+
+use super::meta::ObjectMeta;
+use serde::{Deserialize, Serialize};
+
+/// `kind: ConfigMap`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ConfigMap {
+    /// Metadata.
+    pub metadata: ObjectMeta,
+    /// String data (only keys matter).
+    pub data: super::Keys,
+    /// Binary data (only keys matter).
+    pub binary_data: super::Keys,
+}
+
+/// `kind: Secret`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Secret {
+    /// Metadata.
+    pub metadata: ObjectMeta,
+    /// Base64 data (only keys matter).
+    pub data: super::Keys,
+    /// Plain data (only keys matter).
+    pub string_data: super::Keys,
+    /// Secret type.
+    #[serde(rename = "type")]
+    pub type_: Option<String>,
+}

@@ -1,0 +1,67 @@
+//! The command-line interface: argument parsing (clap) and one module per verb.
+//! Exit codes: 0 success, 1 an I/O or internal failure, 2 bad input (with located messages).
+
+pub mod run;
+pub mod validate;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Exit code for bad input.
+pub const EXIT_INPUT: i32 = 2;
+/// Exit code for I/O and internal failures.
+pub const EXIT_FAILURE: i32 = 1;
+
+const AFTER_HELP: &str = "\
+Examples:
+  kubesim run scenarios/quickstart.yaml
+  kubesim run scenarios/seed-guide/scenario.yaml --seed 7 --until 30m --out /tmp/guide
+  kubesim validate scenarios/quickstart.yaml manifests/app.yaml
+
+Documentation: docs/scenario.md (scenario format), docs/outputs.md (output files),
+docs/architecture.md (how it works).";
+
+/// A deterministic discrete-event simulator of a Kubernetes cluster.
+#[derive(Parser, Debug)]
+#[command(name = "kubesim", version, about, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The verbs.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a scenario and write events.jsonl, timeseries.csv and summary.json.
+    #[command(after_help = "Examples:
+  kubesim run scenarios/quickstart.yaml
+  kubesim run scenarios/quickstart.yaml --seed 2 --out /tmp/run2
+  kubesim run scenarios/seed-guide/scenario.yaml --until 15m")]
+    Run(run::RunArgs),
+    /// Check scenarios and manifests without running them.
+    #[command(after_help = "Examples:
+  kubesim validate scenarios/quickstart.yaml
+  kubesim validate deployment.yaml service.yaml
+  kubesim validate manifests/")]
+    Validate(validate::ValidateArgs),
+}
+
+/// Parses arguments and runs the verb; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(a) => run::run(a),
+        Command::Validate(a) => validate::validate(a),
+    }
+}
+
+/// How a path argument is shown in messages (as the user typed it).
+pub fn display(p: &std::path::Path) -> String {
+    p.to_string_lossy().to_string()
+}
+
+/// Resolves the default output directory for a scenario: `results/<name>/`.
+pub fn default_out(name: &str) -> PathBuf {
+    PathBuf::from("results").join(name)
+}

@@ -1,0 +1,46 @@
+//! The cluster model: compact runtime objects in arenas with typed ids, integer resources,
+//! interned labels. [`convert`] turns manifest types into these once, at load time.
+
+pub mod arena;
+pub mod convert;
+pub mod labels;
+pub mod node;
+pub mod pod;
+pub mod resources;
+pub mod workloads;
+
+pub use arena::{Arena, ArenaId};
+pub use labels::{Interner, LabelSet, Selector, Sym};
+pub use node::Node;
+pub use pod::Pod;
+pub use resources::Resources;
+
+crate::define_id!(
+    /// Id of a pod.
+    PodId
+);
+crate::define_id!(
+    /// Id of a node.
+    NodeId
+);
+crate::define_id!(
+    /// Id of a Deployment.
+    DeploymentId
+);
+crate::define_id!(
+    /// Id of a ReplicaSet.
+    ReplicaSetId
+);
+
+/// Id of a node pool (index into the scenario's pools).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PoolId(pub u32);
+
+/// The controlling owner of an object.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OwnerRef {
+    /// Owned by a ReplicaSet.
+    ReplicaSet(ReplicaSetId),
+    /// Owned by a Deployment.
+    Deployment(DeploymentId),
+}

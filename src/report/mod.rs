@@ -1,0 +1,248 @@
+//! Run outputs: `events.jsonl`, `timeseries.csv` and `summary.json` (documented in
+//! `docs/outputs.md`). Every file is a deterministic function of the scenario and the seed: no
+//! timestamps, host names or absolute paths.
+
+pub mod sampler;
+
+use crate::sim::Simulation;
+use serde::Serialize;
+use std::io::Write;
+use std::path::Path;
+
+/// One line of `events.jsonl`.
+#[derive(Serialize)]
+struct EventLine<'a> {
+    time: String,
+    t: f64,
+    #[serde(rename = "type")]
+    type_: &'a str,
+    reason: &'a str,
+    object: ObjectLine<'a>,
+    message: &'a str,
+    source: &'a str,
+}
+
+#[derive(Serialize)]
+struct ObjectLine<'a> {
+    kind: &'a str,
+    namespace: &'a str,
+    name: &'a str,
+}
+
+/// `summary.json`.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// kubesim version.
+    pub kubesim_version: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Seed used.
+    pub seed: u64,
+    /// Simulated seconds.
+    pub simulated_seconds: f64,
+    /// Simulated time, formatted.
+    pub simulated_time: String,
+    /// Events dispatched.
+    pub events_processed: u64,
+    /// Stale events dropped.
+    pub events_stale: u64,
+    /// Watch notifications delivered.
+    pub watch_notifications: u64,
+    /// Largest event queue.
+    pub max_pending_events: usize,
+    /// The running event hash.
+    pub event_hash: String,
+    /// Final pod counts.
+    pub pods: PodSummary,
+    /// Final node counts.
+    pub nodes: NodeSummary,
+    /// Scheduler counters.
+    pub scheduler: SchedulerSummary,
+    /// Kubernetes events recorded.
+    pub kubernetes_events: EventCounts,
+    /// Final state of each Deployment and ReplicaSet.
+    pub workloads: Vec<WorkloadSummary>,
+}
+
+/// Pod counts.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct PodSummary {
+    /// Pending.
+    pub pending: u64,
+    /// Running.
+    pub running: u64,
+    /// Succeeded.
+    pub succeeded: u64,
+    /// Failed.
+    pub failed: u64,
+    /// Terminating.
+    pub terminating: u64,
+    /// Ready.
+    pub ready: u64,
+    /// Ever created.
+    pub created: u64,
+    /// Ever deleted.
+    pub deleted: u64,
+}
+
+/// Node counts.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct NodeSummary {
+    /// Nodes.
+    pub total: u64,
+    /// Ready nodes.
+    pub ready: u64,
+}
+
+/// Scheduler counters.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct SchedulerSummary {
+    /// Cycles.
+    pub attempts: u64,
+    /// Pods bound.
+    pub scheduled: u64,
+    /// Failed cycles.
+    pub unschedulable: u64,
+    /// Pods still waiting in the queue.
+    pub queued: u64,
+}
+
+/// Event counts.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct EventCounts {
+    /// Normal.
+    pub normal: u64,
+    /// Warning.
+    pub warning: u64,
+}
+
+/// A workload's final state.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct WorkloadSummary {
+    /// Kind.
+    pub kind: String,
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// Desired replicas.
+    pub desired: i32,
+    /// Current replicas.
+    pub current: i32,
+    /// Ready replicas.
+    pub ready: i32,
+    /// Available replicas.
+    pub available: i32,
+}
+
+impl Simulation {
+    /// The run summary (deterministic).
+    pub fn summary(&self) -> Summary {
+        let c = self.store.pod_counts();
+        let (mut total, mut ready) = (0, 0);
+        for (_, n) in self.store.nodes() {
+            total += 1;
+            if n.is_ready() {
+                ready += 1;
+            }
+        }
+        let i = &self.store.interner;
+        let mut workloads = Vec::new();
+        for (_, d) in self.store.deployments() {
+            workloads.push(WorkloadSummary {
+                kind: "Deployment".into(),
+                namespace: i.resolve(d.namespace).into(),
+                name: d.name.to_string(),
+                desired: d.replicas,
+                current: d.status.replicas,
+                ready: d.status.ready_replicas,
+                available: d.status.available_replicas,
+            });
+        }
+        for (_, r) in self.store.replicasets() {
+            if r.owner.is_some() {
+                continue;
+            }
+            workloads.push(WorkloadSummary {
+                kind: "ReplicaSet".into(),
+                namespace: i.resolve(r.namespace).into(),
+                name: r.name.to_string(),
+                desired: r.replicas,
+                current: r.status.replicas,
+                ready: r.status.ready_replicas,
+                available: r.status.available_replicas,
+            });
+        }
+        let now = self.now();
+        Summary {
+            kubesim_version: env!("CARGO_PKG_VERSION").into(),
+            scenario: self.scenario.name.clone(),
+            seed: self.seed(),
+            simulated_seconds: now.as_secs_f64(),
+            simulated_time: now.since(crate::engine::SimTime::ZERO).to_string(),
+            events_processed: self.stats.events,
+            events_stale: self.stats.stale,
+            watch_notifications: self.stats.watches,
+            max_pending_events: self.stats.max_pending,
+            event_hash: self.event_hash().hex(),
+            pods: PodSummary {
+                pending: c.pending,
+                running: c.running,
+                succeeded: c.succeeded,
+                failed: c.failed,
+                terminating: c.terminating,
+                ready: c.ready,
+                created: c.created,
+                deleted: c.deleted,
+            },
+            nodes: NodeSummary { total, ready },
+            scheduler: SchedulerSummary {
+                attempts: self.scheduler.stats.attempts,
+                scheduled: self.scheduler.stats.scheduled,
+                unschedulable: self.scheduler.stats.unschedulable,
+                queued: self.scheduler.pending() as u64,
+            },
+            kubernetes_events: EventCounts {
+                normal: self.store.events.normal,
+                warning: self.store.events.warning,
+            },
+            workloads,
+        }
+    }
+
+    /// Writes `events.jsonl` to `w`.
+    pub fn write_events(&self, w: &mut impl Write) -> std::io::Result<()> {
+        let i = &self.store.interner;
+        for e in &self.store.events.events {
+            let line = EventLine {
+                time: e.time.clock(),
+                t: e.time.as_secs_f64(),
+                type_: e.type_.as_str(),
+                reason: e.reason,
+                object: ObjectLine {
+                    kind: e.object.kind.as_str(),
+                    namespace: i.resolve(e.object.namespace),
+                    name: &e.object.name,
+                },
+                message: &e.message,
+                source: e.source,
+            };
+            serde_json::to_writer(&mut *w, &line)?;
+            w.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+
+    /// Writes the three run files into `dir` (created if needed).
+    pub fn write_outputs(&self, dir: &Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        let mut ev = std::io::BufWriter::new(std::fs::File::create(dir.join("events.jsonl"))?);
+        self.write_events(&mut ev)?;
+        ev.flush()?;
+        std::fs::write(dir.join("timeseries.csv"), self.sampler.csv())?;
+        let mut s = serde_json::to_string_pretty(&self.summary()).map_err(std::io::Error::other)?;
+        s.push('\n');
+        std::fs::write(dir.join("summary.json"), s)?;
+        Ok(())
+    }
+}

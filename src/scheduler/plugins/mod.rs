@@ -1,0 +1,29 @@
+//! The scheduler plugins, one file each, with upstream's formulas and reason strings.
+
+pub mod node_affinity;
+pub mod node_name;
+pub mod node_ports;
+pub mod node_resources_fit;
+pub mod node_unschedulable;
+pub mod taint_toleration;
+
+use super::framework::{BindPlugin, Plugin, Status};
+use crate::model::{NodeId, PodId};
+use crate::store::Store;
+
+/// `DefaultBinder`: binds through the store's Binding subresource.
+#[derive(Debug, Default)]
+pub struct DefaultBinder;
+
+impl Plugin for DefaultBinder {
+    fn name(&self) -> &'static str {
+        "DefaultBinder"
+    }
+}
+
+impl BindPlugin for DefaultBinder {
+    fn bind(&self, pod: PodId, node: NodeId, store: &mut Store) -> Status {
+        store.bind_pod(pod, node);
+        Status::success()
+    }
+}

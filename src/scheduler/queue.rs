@@ -1,0 +1,254 @@
+//! The scheduling queue (`pkg/scheduler/backend/queue`): activeQ ordered by PrioritySort
+//! (higher priority first, then earlier queue timestamp), backoffQ (1 s doubling to 10 s per
+//! attempt), and the unschedulable pool, flushed by cluster events and after 5 minutes.
+
+use crate::engine::{SimDuration, SimTime};
+use crate::model::PodId;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// `podInitialBackoffSeconds`.
+pub const INITIAL_BACKOFF: SimDuration = SimDuration::from_secs(1);
+/// `podMaxBackoffSeconds`.
+pub const MAX_BACKOFF: SimDuration = SimDuration::from_secs(10);
+/// `podMaxInUnschedulablePodsDuration`.
+pub const MAX_UNSCHEDULABLE: SimDuration = SimDuration::from_mins(5);
+
+/// Queue bookkeeping of one pod.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct QueuedPod {
+    /// The pod.
+    pub pod: PodId,
+    /// Priority.
+    pub priority: i32,
+    /// When it was (re)added to the queue.
+    pub timestamp: SimTime,
+    /// Creation order (final tie-break).
+    pub uid: u64,
+    /// Scheduling attempts so far.
+    pub attempts: u32,
+}
+
+type ActiveKey = (Reverse<i32>, SimTime, u64, PodId);
+
+/// The three queues.
+#[derive(Debug, Default)]
+pub struct SchedulingQueue {
+    active: BTreeSet<ActiveKey>,
+    backoff: BTreeSet<(SimTime, ActiveKey)>,
+    unschedulable: BTreeMap<PodId, QueuedPod>,
+    info: BTreeMap<PodId, QueuedPod>,
+    where_: BTreeMap<PodId, Where>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Where {
+    Active,
+    Backoff(SimTime),
+    Unschedulable,
+    InFlight,
+}
+
+fn key(q: &QueuedPod) -> ActiveKey {
+    (Reverse(q.priority), q.timestamp, q.uid, q.pod)
+}
+
+/// The back-off after `attempts` failed attempts: 1 s × 2^(attempts−1), at most 10 s.
+pub fn backoff_duration(attempts: u32) -> SimDuration {
+    if attempts == 0 {
+        return SimDuration::ZERO;
+    }
+    let d = INITIAL_BACKOFF
+        .as_micros()
+        .saturating_mul(1u64 << (attempts - 1).min(20));
+    SimDuration(d.min(MAX_BACKOFF.as_micros()))
+}
+
+impl SchedulingQueue {
+    /// Adds a new pod to activeQ.
+    pub fn add(&mut self, pod: PodId, priority: i32, uid: u64, now: SimTime) {
+        if self.where_.contains_key(&pod) {
+            return;
+        }
+        let q = QueuedPod {
+            pod,
+            priority,
+            timestamp: now,
+            uid,
+            attempts: 0,
+        };
+        self.active.insert(key(&q));
+        self.info.insert(pod, q);
+        self.where_.insert(pod, Where::Active);
+    }
+
+    /// Pops the head of activeQ (the pod is then in flight).
+    pub fn pop(&mut self) -> Option<QueuedPod> {
+        let k = self.active.pop_first()?;
+        let q = self.info[&k.3];
+        self.where_.insert(q.pod, Where::InFlight);
+        Some(q)
+    }
+
+    /// True when activeQ has pods.
+    pub fn has_active(&self) -> bool {
+        !self.active.is_empty()
+    }
+
+    /// Forgets a pod (bound or deleted).
+    pub fn remove(&mut self, pod: PodId) {
+        let Some(w) = self.where_.remove(&pod) else {
+            return;
+        };
+        let q = self.info.remove(&pod).expect("tracked");
+        match w {
+            Where::Active => {
+                self.active.remove(&key(&q));
+            }
+            Where::Backoff(t) => {
+                self.backoff.remove(&(t, key(&q)));
+            }
+            Where::Unschedulable => {
+                self.unschedulable.remove(&pod);
+            }
+            Where::InFlight => {}
+        }
+    }
+
+    /// Returns a pod that failed a cycle: to backoffQ when `move_request_during_flight` (an
+    /// event that may help arrived meanwhile), otherwise to the unschedulable pool.
+    pub fn requeue_failed(&mut self, pod: PodId, now: SimTime, move_request_during_flight: bool) {
+        let Some(q) = self.info.get_mut(&pod) else {
+            return;
+        };
+        q.attempts += 1;
+        q.timestamp = now;
+        let q = *q;
+        if move_request_during_flight {
+            let expiry = now + backoff_duration(q.attempts);
+            self.backoff.insert((expiry, key(&q)));
+            self.where_.insert(pod, Where::Backoff(expiry));
+        } else {
+            self.unschedulable.insert(pod, q);
+            self.where_.insert(pod, Where::Unschedulable);
+        }
+    }
+
+    /// `MoveAllToActiveOrBackoffQueue`: a cluster event may make unschedulable pods fit.
+    pub fn move_all(&mut self, now: SimTime) -> bool {
+        let pods: Vec<QueuedPod> = std::mem::take(&mut self.unschedulable)
+            .into_values()
+            .collect();
+        let moved = !pods.is_empty();
+        for q in pods {
+            self.move_one(q, now);
+        }
+        moved
+    }
+
+    fn move_one(&mut self, q: QueuedPod, now: SimTime) {
+        let expiry = q.timestamp + backoff_duration(q.attempts);
+        if expiry > now {
+            self.backoff.insert((expiry, key(&q)));
+            self.where_.insert(q.pod, Where::Backoff(expiry));
+        } else {
+            self.active.insert(key(&q));
+            self.where_.insert(q.pod, Where::Active);
+        }
+    }
+
+    /// Moves pods whose back-off expired to activeQ. Returns true if any moved.
+    pub fn flush_backoff(&mut self, now: SimTime) -> bool {
+        let mut moved = false;
+        while let Some(&(t, k)) = self.backoff.first() {
+            if t > now {
+                break;
+            }
+            self.backoff.pop_first();
+            self.active.insert(k);
+            self.where_.insert(k.3, Where::Active);
+            moved = true;
+        }
+        moved
+    }
+
+    /// Moves pods unschedulable for longer than 5 minutes back. Returns true if any moved.
+    pub fn flush_unschedulable(&mut self, now: SimTime) -> bool {
+        let stale: Vec<PodId> = self
+            .unschedulable
+            .values()
+            .filter(|q| now.since(q.timestamp) > MAX_UNSCHEDULABLE)
+            .map(|q| q.pod)
+            .collect();
+        for p in &stale {
+            let q = self.unschedulable.remove(p).expect("listed");
+            self.move_one(q, now);
+        }
+        !stale.is_empty()
+    }
+
+    /// Earliest back-off expiry.
+    pub fn next_backoff(&self) -> Option<SimTime> {
+        self.backoff.first().map(|(t, _)| *t)
+    }
+
+    /// Pods in the unschedulable pool.
+    pub fn unschedulable_len(&self) -> usize {
+        self.unschedulable.len()
+    }
+
+    /// Pods waiting in any queue (not in flight).
+    pub fn pending_len(&self) -> usize {
+        self.active.len() + self.backoff.len() + self.unschedulable.len()
+    }
+
+    /// Attempts recorded for a pod.
+    pub fn attempts(&self, pod: PodId) -> u32 {
+        self.info.get(&pod).map(|q| q.attempts).unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ArenaId;
+
+    #[test]
+    fn backoff_doubles_to_ten_seconds() {
+        let s: Vec<u64> = (0..7)
+            .map(|a| backoff_duration(a).as_micros() / 1_000_000)
+            .collect();
+        assert_eq!(s, vec![0, 1, 2, 4, 8, 10, 10]);
+    }
+
+    #[test]
+    fn priority_then_timestamp_order() {
+        let mut q = SchedulingQueue::default();
+        let p = |i| PodId::from_parts(i, 0);
+        q.add(p(0), 0, 1, SimTime(5));
+        q.add(p(1), 10, 2, SimTime(9));
+        q.add(p(2), 0, 3, SimTime(1));
+        assert_eq!(q.pop().unwrap().pod, p(1));
+        assert_eq!(q.pop().unwrap().pod, p(2));
+        assert_eq!(q.pop().unwrap().pod, p(0));
+    }
+
+    #[test]
+    fn failed_pods_wait_then_back_off() {
+        let mut q = SchedulingQueue::default();
+        let p = PodId::from_parts(0, 0);
+        q.add(p, 0, 1, SimTime(0));
+        q.pop();
+        q.requeue_failed(p, SimTime(0), false);
+        assert_eq!(q.unschedulable_len(), 1);
+        q.move_all(SimTime(500_000));
+        assert_eq!(
+            q.next_backoff(),
+            Some(SimTime(1_000_000)),
+            "1 s after the failure"
+        );
+        assert!(!q.flush_backoff(SimTime(999_999)));
+        assert!(q.flush_backoff(SimTime(1_000_000)));
+        assert_eq!(q.pop().unwrap().attempts, 1);
+    }
+}

@@ -1,0 +1,96 @@
+//! The simulation's event type: a small `Copy` enum of ids routed by one `match`.
+
+use crate::model::PodId;
+use crate::store::Change;
+
+/// Which controller a work-queue event is for.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ControllerKind {
+    /// The Deployment controller.
+    Deployment,
+    /// The ReplicaSet controller.
+    ReplicaSet,
+    /// The garbage collector.
+    GarbageCollector,
+}
+
+/// Steps of the node agent's work on one pod.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum KubeletStep {
+    /// Look at the pod and start working on it.
+    Sync,
+    /// An image pull finished.
+    ImagePulled,
+    /// An image pull failed.
+    ImagePullFailed,
+    /// An init container finished.
+    InitDone,
+    /// The app containers are running.
+    ContainersStarted,
+    /// The readiness probe first succeeds.
+    Ready,
+    /// Containers have stopped after a deletion.
+    Terminated,
+}
+
+/// Scheduler wake-ups.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum SchedulerWake {
+    /// Run a scheduling cycle.
+    Cycle,
+    /// Move pods whose backoff has expired to the active queue (every 1 s).
+    FlushBackoff,
+    /// Move pods unschedulable for over 5 minutes back (every 30 s).
+    FlushUnschedulable,
+}
+
+/// Everything that can happen in a simulation.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Event {
+    /// A watch notification to deliver.
+    Watch(Change),
+    /// Scenario action number `n`.
+    Action(u32),
+    /// Drain a controller's work queue.
+    Controller(ControllerKind),
+    /// A controller's delayed requeue timer (generation-checked).
+    ControllerTimer(ControllerKind, u32),
+    /// A scheduler wake-up.
+    Scheduler(SchedulerWake),
+    /// A node agent step for a pod (generation-checked against the pod's run).
+    Kubelet(PodId, u32, KubeletStep),
+    /// The node lifecycle controller's monitor tick.
+    NodeMonitor,
+    /// A node being provisioned comes up (index into the simulation's provisioning table).
+    NodeUp(u32),
+    /// The taint-eviction controller's timer (generation-checked).
+    TaintEviction(u32),
+    /// Recompute load rates.
+    LoadTick,
+    /// Record a row of the time series.
+    Sample,
+}
+
+const _: () = assert!(std::mem::size_of::<Event>() <= 32, "events must stay small");
+
+impl Event {
+    /// A code and an id for the event hash.
+    pub fn hash_key(&self) -> (u8, u64) {
+        match self {
+            Event::Watch(c) => {
+                let (k, id) = c.code();
+                (k.wrapping_add(100), id)
+            }
+            Event::Action(n) => (1, *n as u64),
+            Event::Controller(k) => (2, *k as u64),
+            Event::ControllerTimer(k, g) => (3, ((*k as u64) << 32) | *g as u64),
+            Event::Scheduler(w) => (4, *w as u64),
+            Event::Kubelet(p, g, s) => (5 + *s as u8, p.to_u64() ^ ((*g as u64) << 48)),
+            Event::NodeMonitor => (20, 0),
+            Event::NodeUp(n) => (21, *n as u64),
+            Event::TaintEviction(g) => (22, *g as u64),
+            Event::LoadTick => (23, 0),
+            Event::Sample => (24, 0),
+        }
+    }
+}

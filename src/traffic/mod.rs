@@ -1,0 +1,359 @@
+//! The load model: request-rate profiles aimed at workloads, split evenly over their ready
+//! endpoints (as kube-proxy's random choice does on average), and the cpu/memory use that
+//! results for each pod: `baseline + per-request cost × the pod's share of the rate`.
+//!
+//! Rates are evaluated on a fixed tick grid with seeded noise drawn per (source, tick), so the
+//! offered load never depends on scheduling decisions: two scheduler policies on the same seed
+//! see exactly the same arrivals.
+
+use crate::engine::{RngStreams, SimDuration, SimTime, StreamId};
+use crate::model::{PodId, Selector, Sym};
+use crate::scenario::{Load, Rate};
+use crate::store::{Change, Op, PodDelta, Store};
+use std::collections::BTreeSet;
+
+/// One load source at run time.
+#[derive(Debug)]
+pub struct Source {
+    /// The scenario's definition.
+    pub spec: Load,
+    namespace: Sym,
+    selector: Option<Selector>,
+    members: BTreeSet<PodId>,
+    /// Rate at the last tick (requests per second, noise applied).
+    pub rate: f64,
+    /// Ready endpoints at the last tick.
+    pub ready_endpoints: usize,
+}
+
+/// A snapshot of what a source does at a tick.
+#[derive(Copy, Clone, Debug, Default, PartialEq)]
+pub struct SourceSample {
+    /// Offered requests per second.
+    pub offered: f64,
+    /// Requests per second served (zero without ready endpoints).
+    pub served: f64,
+    /// Ready endpoints.
+    pub endpoints: usize,
+}
+
+/// All load sources.
+pub struct Traffic {
+    /// Sources, in scenario order.
+    pub sources: Vec<Source>,
+    seeds: RngStreams,
+    tick: SimDuration,
+}
+
+/// Evaluates a profile at `t` (requests per second, before noise).
+pub fn rate_at(r: &Rate, t: SimTime) -> f64 {
+    match r {
+        Rate::Constant(v) => *v,
+        Rate::Step(steps) => steps
+            .iter()
+            .take_while(|(at, _)| *at <= t)
+            .last()
+            .map(|s| s.1)
+            .unwrap_or(0.0),
+        Rate::Ramp {
+            from,
+            to,
+            start,
+            end,
+        } => {
+            if t <= *start {
+                *from
+            } else if t >= *end {
+                *to
+            } else {
+                let f = t.since(*start).as_micros() as f64 / end.since(*start).as_micros() as f64;
+                from + (to - from) * f
+            }
+        }
+        Rate::Diurnal {
+            base,
+            amplitude,
+            period,
+            peak_at,
+        } => {
+            let p = period.as_micros() as f64;
+            let x = (t.as_micros() as f64 - peak_at.as_micros() as f64) / p;
+            (base + amplitude * (std::f64::consts::TAU * x).cos()).max(0.0)
+        }
+        Rate::Spike {
+            base,
+            peak,
+            at,
+            duration,
+            ramp,
+        } => {
+            let r = ramp.as_micros() as f64;
+            let start = at.as_micros() as f64;
+            let top_end = start + r + duration.as_micros() as f64;
+            let x = t.as_micros() as f64;
+            if x < start || x >= top_end + r {
+                *base
+            } else if x < start + r {
+                base + (peak - base) * (x - start) / r
+            } else if x < top_end {
+                *peak
+            } else {
+                peak - (peak - base) * (x - top_end) / r
+            }
+        }
+        Rate::Trace { points, linear } => {
+            let i = points.partition_point(|(pt, _)| *pt <= t);
+            if i == 0 {
+                return 0.0;
+            }
+            let (t0, v0) = points[i - 1];
+            if !*linear || i == points.len() {
+                return v0;
+            }
+            let (t1, v1) = points[i];
+            let f = t.since(t0).as_micros() as f64 / t1.since(t0).as_micros().max(1) as f64;
+            v0 + (v1 - v0) * f
+        }
+    }
+}
+
+impl Traffic {
+    /// Sources for the scenario's loads, ticking every `tick`.
+    pub fn new(loads: &[Load], seeds: &RngStreams, tick: SimDuration, store: &mut Store) -> Self {
+        let sources = loads
+            .iter()
+            .map(|l| Source {
+                namespace: store.interner.intern(&l.namespace),
+                spec: l.clone(),
+                selector: None,
+                members: BTreeSet::new(),
+                rate: 0.0,
+                ready_endpoints: 0,
+            })
+            .collect();
+        Traffic {
+            sources,
+            seeds: *seeds,
+            tick,
+        }
+    }
+
+    /// The tick interval.
+    pub fn tick(&self) -> SimDuration {
+        self.tick
+    }
+
+    /// Resolves each source's selector from its target (called when objects change).
+    fn resolve(&mut self, store: &mut Store) {
+        for s in self.sources.iter_mut() {
+            let sel = target_selector(&s.spec, s.namespace, store);
+            if sel != s.selector {
+                s.selector = sel;
+                s.members.clear();
+                if let Some(sel) = &s.selector {
+                    for (id, p) in store.pods() {
+                        if p.namespace == s.namespace
+                            && p.is_active()
+                            && sel.matches(&p.labels, &store.interner)
+                        {
+                            s.members.insert(id);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Watch handler: keeps each source's endpoint set current.
+    pub fn on_change(&mut self, ch: &Change, store: &mut Store) {
+        if self.sources.is_empty() {
+            return;
+        }
+        match *ch {
+            Change::Pod(id, Op::Added, _) => {
+                let Some(p) = store.pod(id) else { return };
+                for s in &mut self.sources {
+                    if p.namespace == s.namespace
+                        && let Some(sel) = &s.selector
+                        && sel.matches(&p.labels, &store.interner)
+                    {
+                        s.members.insert(id);
+                    }
+                }
+            }
+            Change::Pod(id, Op::Deleted, _) => {
+                for s in &mut self.sources {
+                    s.members.remove(&id);
+                }
+            }
+            Change::Pod(id, Op::Updated, d) if d.has(PodDelta::DELETING) => {
+                for s in &mut self.sources {
+                    s.members.remove(&id);
+                }
+            }
+            Change::Deployment(_, Op::Added | Op::Deleted) | Change::Other(..) => {
+                self.resolve(store)
+            }
+            _ => {}
+        }
+    }
+
+    /// Recomputes rates and ready endpoints at a tick.
+    pub fn on_tick(&mut self, now: SimTime, store: &Store) {
+        let tick_index = now.as_micros() / self.tick.as_micros().max(1);
+        for (i, s) in self.sources.iter_mut().enumerate() {
+            let mut r: f64 = s.spec.rates.iter().map(|r| rate_at(r, now)).sum();
+            if s.spec.noise > 0.0 {
+                let id = StreamId::new(StreamId::TRAFFIC, i as u32);
+                let u1 = 1.0 - self.seeds.counter_f64(id, tick_index, 0);
+                let u2 = self.seeds.counter_f64(id, tick_index, 1);
+                let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+                r *= (1.0 + s.spec.noise * z).max(0.0);
+            }
+            s.rate = r.max(0.0);
+            s.ready_endpoints = s
+                .members
+                .iter()
+                .filter(|&&p| store.pod(p).is_some_and(|p| p.is_ready()))
+                .count();
+        }
+    }
+
+    /// What each source does now.
+    pub fn samples(&self) -> Vec<SourceSample> {
+        self.sources
+            .iter()
+            .map(|s| SourceSample {
+                offered: s.rate,
+                served: if s.ready_endpoints > 0 { s.rate } else { 0.0 },
+                endpoints: s.ready_endpoints,
+            })
+            .collect()
+    }
+
+    /// cpu (millicores) and memory (bytes) used by a pod: the baseline of every source that
+    /// targets it, plus its share of the traffic if it is a ready endpoint.
+    pub fn pod_usage(&self, pod: PodId, store: &Store) -> (i64, i64) {
+        let Some(p) = store.pod(pod) else {
+            return (0, 0);
+        };
+        let running = p.status.phase == crate::model::pod::PodPhase::Running;
+        let mut cpu = 0.0;
+        let mut mem = 0.0;
+        for s in &self.sources {
+            if !s.members.contains(&pod) || !running {
+                continue;
+            }
+            cpu += s.spec.cpu_per_pod as f64;
+            mem += s.spec.memory_per_pod as f64;
+            if p.is_ready() && s.ready_endpoints > 0 {
+                let share = s.rate / s.ready_endpoints as f64;
+                cpu += share * s.spec.cpu_per_request;
+                mem += share * s.spec.memory_per_rps;
+            }
+        }
+        (cpu.round() as i64, mem.round() as i64)
+    }
+
+    /// Total cpu and memory used by all targeted pods.
+    pub fn cluster_usage(&self, store: &Store) -> (i64, i64) {
+        let mut seen = BTreeSet::new();
+        let (mut c, mut m) = (0, 0);
+        for s in &self.sources {
+            for &p in &s.members {
+                if seen.insert(p) {
+                    let (pc, pm) = self.pod_usage(p, store);
+                    c += pc;
+                    m += pm;
+                }
+            }
+        }
+        (c, m)
+    }
+}
+
+fn target_selector(l: &Load, ns: Sym, store: &mut Store) -> Option<Selector> {
+    use crate::api::Kind;
+    match l.target_kind {
+        Kind::Service => {
+            let o = store.object(Kind::Service, ns, &l.target_name)?;
+            let crate::api::Object::Service(svc) = o.object.as_ref() else {
+                return None;
+            };
+            let sel = svc.spec.selector.clone()?;
+            let pairs: Vec<(Sym, Sym)> = sel
+                .iter()
+                .map(|(k, v)| (store.interner.intern(k), store.interner.intern(v)))
+                .collect();
+            Some(Selector::from_pairs(&pairs))
+        }
+        Kind::Deployment => {
+            let id = store.deployment_by_name(ns, &l.target_name)?;
+            store.deployment(id).map(|d| d.selector.clone())
+        }
+        _ => {
+            // StatefulSets are matched by their selector once they are modelled.
+            let o = store.object(l.target_kind, ns, &l.target_name)?;
+            let crate::api::Object::StatefulSet(s) = o.object.as_ref() else {
+                return None;
+            };
+            let sel = s.spec.selector.clone()?;
+            Some(crate::model::convert::selector(&sel, &mut store.interner))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profiles() {
+        let s = |x: u64| SimTime(x * 1_000_000);
+        let d = SimDuration::from_secs;
+        assert_eq!(rate_at(&Rate::Constant(5.0), s(3)), 5.0);
+        let st = Rate::Step(vec![(s(10), 1.0), (s(20), 7.0)]);
+        assert_eq!(
+            (rate_at(&st, s(5)), rate_at(&st, s(10)), rate_at(&st, s(25))),
+            (0.0, 1.0, 7.0)
+        );
+        let ramp = Rate::Ramp {
+            from: 0.0,
+            to: 10.0,
+            start: s(0),
+            end: s(10),
+        };
+        assert_eq!(rate_at(&ramp, s(5)), 5.0);
+        let di = Rate::Diurnal {
+            base: 100.0,
+            amplitude: 50.0,
+            period: d(100),
+            peak_at: d(25),
+        };
+        assert!((rate_at(&di, s(25)) - 150.0).abs() < 1e-9);
+        assert!((rate_at(&di, s(75)) - 50.0).abs() < 1e-9);
+        let sp = Rate::Spike {
+            base: 1.0,
+            peak: 11.0,
+            at: s(10),
+            duration: d(10),
+            ramp: d(10),
+        };
+        assert_eq!(
+            (
+                rate_at(&sp, s(5)),
+                rate_at(&sp, s(15)),
+                rate_at(&sp, s(25)),
+                rate_at(&sp, s(35)),
+                rate_at(&sp, s(45))
+            ),
+            (1.0, 6.0, 11.0, 6.0, 1.0)
+        );
+        let tr = Rate::Trace {
+            points: vec![(s(0), 0.0), (s(10), 10.0)],
+            linear: true,
+        };
+        assert_eq!(rate_at(&tr, s(4)), 4.0);
+        assert_eq!(rate_at(&tr, s(99)), 10.0);
+    }
+}
