@@ -94,6 +94,12 @@ impl Diagnostic {
 
     /// Attaches the source text so the offending line can be shown.
     pub fn with_source(mut self, text: &str) -> Self {
+        let lines = text.lines().count().max(1) as u32;
+        if self.line.is_some_and(|l| l > lines) {
+            // Errors at the end of input: point at the last line.
+            self.line = Some(lines);
+            self.column = None;
+        }
         if let Some(l) = self.line {
             self.source_line = text
                 .lines()
@@ -106,17 +112,8 @@ impl Diagnostic {
     /// Builds a diagnostic from a YAML/serde error, shifting its line by `line_offset` (for
     /// documents parsed out of a longer stream) and splitting off the field path.
     pub fn from_yaml(err: &serde_yaml::Error, file: &Arc<str>, line_offset: u32) -> Self {
-        let raw = err.to_string();
-        let mut msg = raw.as_str();
-        if let Some(i) = msg.rfind(" at line ") {
-            let tail = &msg[i + 9..];
-            if tail
-                .split(" column ")
-                .all(|p| p.chars().all(|c| c.is_ascii_digit()))
-            {
-                msg = &msg[..i];
-            }
-        }
+        let raw = strip_positions(&err.to_string());
+        let msg = raw.as_str();
         let (path, message) = split_path(msg);
         let mut d = Diagnostic::error(message).in_file(file);
         if let Some(p) = path {
@@ -129,6 +126,30 @@ impl Diagnostic {
         }
         d
     }
+}
+
+/// Removes libyaml's " at line N column M" fragments (the position is reported separately).
+fn strip_positions(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut rest = msg;
+    while let Some(i) = rest.find(" at line ") {
+        let after = &rest[i + 9..];
+        let digits = after.chars().take_while(char::is_ascii_digit).count();
+        let tail = &after[digits..];
+        match tail.strip_prefix(" column ") {
+            Some(t) if digits > 0 => {
+                let d2 = t.chars().take_while(char::is_ascii_digit).count();
+                out.push_str(&rest[..i]);
+                rest = &t[d2..];
+            }
+            _ => {
+                out.push_str(&rest[..i + 9]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Splits `"spec.replicas: invalid type ..."` into the path and the message, when the prefix
@@ -255,7 +276,8 @@ mod tests {
         let text = "spec:\n  replicas: x\n";
         let e = serde_yaml::from_str::<S>(text).unwrap_err();
         let file: Arc<str> = Arc::from("a.yaml");
-        let d = Diagnostic::from_yaml(&e, &file, 10).with_source("\n".repeat(10).as_str());
+        let padded = format!("{}{text}", "\n".repeat(10));
+        let d = Diagnostic::from_yaml(&e, &file, 10).with_source(&padded);
         assert_eq!(d.path.as_deref(), Some("spec.replicas"));
         assert_eq!(d.line, Some(12));
         assert_eq!(d.column, Some(13));

@@ -76,8 +76,7 @@ impl<'de> de::DeserializeSeed<'de> for CheckedSeed<'_> {
             fn check<E: de::Error>(&self, q: Quantity) -> Result<CheckedQuantity, E> {
                 if q.is_negative() {
                     return Err(E::custom(format!(
-                        "{}: quantity {:?} must be greater than or equal to 0",
-                        self.0,
+                        "quantity {:?} must be greater than or equal to 0",
                         q.as_str()
                     )));
                 }
@@ -86,11 +85,11 @@ impl<'de> de::DeserializeSeed<'de> for CheckedSeed<'_> {
                 } else {
                     q.value().map(|_| ())
                 };
-                fits.map_err(|e| E::custom(format!("{}: {e}", self.0)))?;
+                fits.map_err(E::custom)?;
                 Ok(CheckedQuantity(q))
             }
             fn parse<E: de::Error>(&self, s: &str) -> Result<CheckedQuantity, E> {
-                let q = Quantity::parse(s).map_err(|e| E::custom(format!("{}: {e}", self.0)))?;
+                let q = Quantity::parse(s).map_err(E::custom)?;
                 self.check(q)
             }
         }
@@ -110,7 +109,7 @@ impl<'de> de::DeserializeSeed<'de> for CheckedSeed<'_> {
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<CheckedQuantity, E> {
                 if !v.is_finite() {
-                    return Err(E::custom(format!("{}: invalid quantity {v}", self.0)));
+                    return Err(E::custom(format!("invalid quantity {v}")));
                 }
                 self.parse(&super::quantity::float_text(v))
             }

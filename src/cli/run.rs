@@ -159,7 +159,8 @@ fn print_summary(sim: &Simulation, out: &std::path::Path, wall: std::time::Durat
         s.kubernetes_events.normal,
         s.kubernetes_events.warning
     );
-    for wl in &s.workloads {
+    const SHOWN: usize = 10;
+    for wl in s.workloads.iter().take(SHOWN) {
         println!(
             "  {}/{}/{}: {}/{} ready, {} available",
             wl.kind.to_ascii_lowercase(),

@@ -863,11 +863,10 @@ fn set_condition(
 }
 
 fn canonical_of(t: &PodTemplate) -> Arc<str> {
-    // The template as the Deployment wrote it (without the pod-template-hash label).
-    Arc::from(
-        String::from_utf8(serde_json::to_vec(t.source.as_ref()).unwrap_or_default())
-            .unwrap_or_default(),
-    )
+    // `EqualIgnoreHash`: templates compare without the pod-template-hash label.
+    let mut src = (*t.source).clone();
+    src.metadata.labels.0.remove(convert::POD_TEMPLATE_HASH);
+    Arc::from(String::from_utf8(serde_json::to_vec(&src).unwrap_or_default()).unwrap_or_default())
 }
 
 /// `NewRSNewReplicas`.

@@ -190,6 +190,20 @@ pub struct Scenario {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// Kinds that load but whose controllers are not simulated yet.
+pub const NOT_YET_SIMULATED: &[Kind] = &[
+    Kind::DaemonSet,
+    Kind::StatefulSet,
+    Kind::Job,
+    Kind::HorizontalPodAutoscaler,
+    Kind::PodDisruptionBudget,
+    Kind::ResourceQuota,
+    Kind::LimitRange,
+    Kind::PersistentVolume,
+    Kind::PersistentVolumeClaim,
+    Kind::StorageClass,
+];
+
 /// Upper bound on nodes per pool (a typo guard; the scalability envelope is 5,000 nodes).
 pub const MAX_POOL_NODES: u32 = 100_000;
 
@@ -535,6 +549,30 @@ pub fn load_scenario_str(text: &str, display: &str, dir: &Path) -> Result<Scenar
         }
     }
 
+    // Kinds that load but have no controller yet: say so once per kind.
+    {
+        let mut all: Vec<&Loaded> = initial.iter().collect();
+        for e in &events {
+            if let ResolvedAction::Apply(objs) = &e.action {
+                all.extend(objs.iter());
+            }
+        }
+        let mut by_kind: BTreeMap<Kind, (usize, String)> = BTreeMap::new();
+        for l in all {
+            if NOT_YET_SIMULATED.contains(&l.object.kind()) {
+                let e = by_kind
+                    .entry(l.object.kind())
+                    .or_insert((0, l.origin.to_string()));
+                e.0 += 1;
+            }
+        }
+        for (kind, (n, first)) in by_kind {
+            cx.warnings.push(Diagnostic::warning(format!(
+                "{n} {kind} object(s) loaded (first at {first}) but not simulated yet: they are stored and validated, nothing acts on them (see docs/fidelity.md)"
+            )));
+        }
+    }
+
     // Dry-run conversion of every object, so model-level errors surface now.
     dry_run_convert(&initial, &mut cx);
     for e in &events {
@@ -600,8 +638,9 @@ fn load_source(
     path: &str,
     cx: &mut Ctx<'_>,
 ) {
-    match src {
-        ManifestSource::Path(p) => {
+    let before = loader.objects.len();
+    match &src.source {
+        SourceKind::Path(p) => {
             let full = dir.join(p);
             if !full.exists() {
                 cx.err(
@@ -615,9 +654,30 @@ fn load_source(
             }
             loader.load_path(&full, &display_join(&cx.file, p));
         }
-        ManifestSource::Inline(text) => {
+        SourceKind::Inline(text) => {
             let name = format!("{}#{path}", cx.file);
             loader.load_str(text, &name);
+        }
+    }
+    if let Some(ns) = &src.namespace {
+        if let Err(e) = api::validation::check_dns_label(ns) {
+            cx.err(&format!("{path}.namespace"), e);
+            return;
+        }
+        for l in &mut loader.objects[before..] {
+            if !l.object.kind().is_namespaced() {
+                continue;
+            }
+            let m = l.object.metadata_mut();
+            match &m.namespace {
+                Some(existing) if existing != ns => {
+                    let msg = format!(
+                        "the namespace from the provided object {existing:?} does not match the namespace {ns:?}. You must pass '--namespace={existing}' to perform this operation."
+                    );
+                    cx.errors.push(l.origin.error("metadata.namespace", msg));
+                }
+                _ => m.namespace = Some(ns.clone()),
+            }
         }
     }
 }

@@ -99,9 +99,18 @@ pub struct NodePool {
 }
 
 /// Where manifests come from: a path (file or directory, relative to the scenario file) or
-/// inline YAML.
+/// inline YAML, optionally into a namespace (`kubectl apply -n`).
 #[derive(Clone, Debug)]
-pub enum ManifestSource {
+pub struct ManifestSource {
+    /// The text's origin.
+    pub source: SourceKind,
+    /// Namespace for namespaced objects that do not name one.
+    pub namespace: Option<String>,
+}
+
+/// A path or inline YAML.
+#[derive(Clone, Debug)]
+pub enum SourceKind {
     /// A file or directory.
     Path(String),
     /// YAML text.
@@ -114,19 +123,30 @@ impl<'de> Deserialize<'de> for ManifestSource {
         impl<'de> Visitor<'de> for V {
             type Value = ManifestSource;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a path, {path: ...} or {inline: ...}")
+                f.write_str("a path, {path: ...} or {inline: ...} (with an optional namespace)")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<ManifestSource, E> {
-                Ok(ManifestSource::Path(v.to_string()))
+                Ok(ManifestSource {
+                    source: SourceKind::Path(v.to_string()),
+                    namespace: None,
+                })
             }
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<ManifestSource, A::Error> {
                 let mut out = None;
+                let mut namespace = None;
                 while let Some(k) = m.next_key::<String>()? {
                     let v = match k.as_str() {
-                        "path" => ManifestSource::Path(m.next_value()?),
-                        "inline" => ManifestSource::Inline(m.next_value()?),
+                        "path" => SourceKind::Path(m.next_value()?),
+                        "inline" => SourceKind::Inline(m.next_value()?),
+                        "namespace" => {
+                            namespace = Some(m.next_value::<String>()?);
+                            continue;
+                        }
                         other => {
-                            return Err(de::Error::unknown_field(other, &["path", "inline"]));
+                            return Err(de::Error::unknown_field(
+                                other,
+                                &["path", "inline", "namespace"],
+                            ));
                         }
                     };
                     if out.replace(v).is_some() {
@@ -135,7 +155,8 @@ impl<'de> Deserialize<'de> for ManifestSource {
                         ));
                     }
                 }
-                out.ok_or_else(|| de::Error::custom("expected `path` or `inline`"))
+                let source = out.ok_or_else(|| de::Error::custom("expected `path` or `inline`"))?;
+                Ok(ManifestSource { source, namespace })
             }
         }
         d.deserialize_any(V)

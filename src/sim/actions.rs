@@ -19,34 +19,53 @@ impl Simulation {
         let Some(ev) = self.scenario.events.get(n as usize).cloned() else {
             return;
         };
-        if let Some(note) = &ev.note {
-            let note = note.clone();
-            self.note(
-                ObjRef {
-                    kind: Kind::Namespace,
-                    namespace: Sym(0),
-                    name: Arc::from(""),
-                },
-                "ScenarioNote",
-                note,
-            );
-        }
+        self.action_note = ev.note.clone();
         match &ev.action {
             ResolvedAction::Apply(objs) => {
                 for l in objs {
                     super::apply::apply(l, &mut self.store, &mut self.names, None);
                 }
+                if let Some(first) = objs.first() {
+                    let kind = first.object.kind();
+                    let ns = self.store.interner.intern(first.object.namespace());
+                    let obj = ObjRef {
+                        kind,
+                        namespace: ns,
+                        name: Arc::from(first.object.name()),
+                    };
+                    let list: Vec<String> = objs
+                        .iter()
+                        .map(|l| {
+                            format!(
+                                "{}/{}",
+                                l.object.kind().as_str().to_ascii_lowercase(),
+                                l.object.name()
+                            )
+                        })
+                        .collect();
+                    self.note(obj, "Applied", format!("applied {}", list.join(", ")));
+                }
             }
             ResolvedAction::Other(a) => self.perform(a),
+        }
+        self.action_note = None;
+    }
+
+    fn with_note(&self, msg: String) -> String {
+        match &self.action_note {
+            Some(n) => format!("{msg} [{n}]"),
+            None => msg,
         }
     }
 
     fn note(&mut self, obj: ObjRef, reason: &'static str, msg: String) {
+        let msg = self.with_note(msg);
         self.store
             .record(obj, EventType::Normal, reason, SOURCE, |_| msg);
     }
 
     fn warn(&mut self, obj: ObjRef, msg: String) {
+        let msg = self.with_note(msg);
         self.store
             .record(obj, EventType::Warning, "ActionFailed", SOURCE, |_| msg);
     }

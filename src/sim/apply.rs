@@ -332,12 +332,17 @@ pub fn apply(l: &Loaded, store: &mut Store, names: &mut SimRng, pool: Option<Poo
                 let annotations = convert::annotations(&p.metadata, &mut store.interner);
                 let node_name = spec.node_name;
                 let name: Arc<str> = Arc::from(name);
+                // A pod from `kubectl get -o yaml` stays owned by its ReplicaSet.
+                let owner = controller_owner(&p.metadata, "ReplicaSet")
+                    .or_else(|| controller_owner(&p.metadata, "ReplicationController"))
+                    .and_then(|rs| store.replicaset_by_name(ns, &rs))
+                    .map(crate::model::OwnerRef::ReplicaSet);
                 match store.create_pod(NewPod {
                     name: name.clone(),
                     namespace: ns,
                     labels,
                     annotations,
-                    owner: None,
+                    owner,
                     spec,
                 }) {
                     Ok(id) => {
@@ -383,7 +388,25 @@ pub fn apply(l: &Loaded, store: &mut Store, names: &mut SimRng, pool: Option<Poo
             }
             Object::ReplicaSet(r) => {
                 let uid = store.next_uid();
-                let rs = replicaset(r, &mut store.interner, o, uid, now)?;
+                let mut rs = replicaset(r, &mut store.interner, o, uid, now)?;
+                // A ReplicaSet from `kubectl get -o yaml` keeps its Deployment owner and the
+                // deployment.kubernetes.io annotations.
+                if let Some(d) = controller_owner(&r.metadata, "Deployment")
+                    .and_then(|name| store.deployment_by_name(rs.namespace, &name))
+                {
+                    rs.owner = Some(crate::model::OwnerRef::Deployment(d));
+                    let ann = |k: &str| {
+                        r.metadata
+                            .annotations
+                            .get(k)
+                            .and_then(|v| v.parse::<i64>().ok())
+                    };
+                    rs.revision = ann("deployment.kubernetes.io/revision").unwrap_or(0);
+                    rs.desired_annotation =
+                        ann("deployment.kubernetes.io/desired-replicas").map(|v| v as i32);
+                    rs.max_annotation =
+                        ann("deployment.kubernetes.io/max-replicas").map(|v| v as i32);
+                }
                 match store.replicaset_by_name(rs.namespace, &rs.name) {
                     Some(id) => store.update_replicaset(id, |cur| {
                         cur.replicas = rs.replicas;
@@ -414,6 +437,14 @@ pub fn apply(l: &Loaded, store: &mut Store, names: &mut SimRng, pool: Option<Poo
             |_| d.to_string(),
         );
     }
+}
+
+/// The name of the controlling owner of kind `kind` in `ownerReferences`, if any.
+fn controller_owner(meta: &api::ObjectMeta, kind: &str) -> Option<String> {
+    meta.owner_references
+        .iter()
+        .find(|r| r.kind == kind && r.controller != Some(false))
+        .map(|r| r.name.clone())
 }
 
 /// Binds a pod created with `spec.nodeName` (it never goes through the scheduler).

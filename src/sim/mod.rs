@@ -97,6 +97,7 @@ pub struct Simulation {
     pub(crate) pools: Vec<PoolState>,
     provisioning: Vec<(PoolId, u32)>,
     pub(crate) names: SimRng,
+    action_note: Option<String>,
     hash: EventHash,
     /// Engine counters.
     pub stats: RunStats,
@@ -120,7 +121,10 @@ fn apply_rank(k: crate::api::Kind) -> u8 {
         Node => 7,
         Service => 8,
         PodDisruptionBudget => 9,
-        _ => 10,
+        Deployment => 10,
+        ReplicaSet => 11,
+        Pod => 13,
+        _ => 12,
     }
 }
 
@@ -212,6 +216,7 @@ impl Simulation {
                 .collect(),
             provisioning: Vec::new(),
             names: seeds.stream(StreamId::new(StreamId::SCENARIO, 0)),
+            action_note: None,
             hash: EventHash::default(),
             stats: RunStats::default(),
             seed,
