@@ -107,11 +107,10 @@ pub fn convert_check(l: &Loaded, i: &mut Interner) -> Result<(), Diagnostic> {
                     ));
                 }
             }
-            if !matches!(
-                s.scale_target_ref.kind.as_str(),
-                "Deployment" | "StatefulSet" | "ReplicaSet" | "ReplicationController"
-            ) {
-                return Err(o.error("spec.scaleTargetRef.kind", format!("Unsupported value: {:?}: kubesim scales Deployment, StatefulSet and ReplicaSet", s.scale_target_ref.kind)));
+            // A target of another kind (a custom resource) is valid: the HPA just has nothing
+            // to scale in the simulation, as with a missing target upstream (FailedGetScale).
+            if s.scale_target_ref.kind.is_empty() {
+                return Err(o.error("spec.scaleTargetRef.kind", "Required value"));
             }
             if s.scale_target_ref.name.is_empty() {
                 return Err(o.error("spec.scaleTargetRef.name", "Required value"));

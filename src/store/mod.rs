@@ -296,49 +296,59 @@ impl Store {
         });
     }
 
+    fn gone(kind: Kind) -> ObjRef {
+        ObjRef {
+            kind,
+            namespace: Sym(0),
+            name: Arc::from("<gone>"),
+        }
+    }
+
     /// The event reference for a pod.
     pub fn pod_ref(&self, id: PodId) -> ObjRef {
-        let p = &self.pods.get(id).expect("pod_ref of a reaped pod");
-        ObjRef {
-            kind: Kind::Pod,
-            namespace: p.namespace,
-            name: p.name.clone(),
+        match self.pods.get(id) {
+            Some(p) => ObjRef {
+                kind: Kind::Pod,
+                namespace: p.namespace,
+                name: p.name.clone(),
+            },
+            None => Self::gone(Kind::Pod),
         }
     }
 
     /// The event reference for a node.
     pub fn node_ref(&self, id: NodeId) -> ObjRef {
-        let n = self.nodes.get(id).expect("node_ref of a reaped node");
-        ObjRef {
-            kind: Kind::Node,
-            namespace: Sym(0),
-            name: self.interner.resolve_arc(n.name),
+        match self.nodes.get(id) {
+            Some(n) => ObjRef {
+                kind: Kind::Node,
+                namespace: Sym(0),
+                name: self.interner.resolve_arc(n.name),
+            },
+            None => Self::gone(Kind::Node),
         }
     }
 
     /// The event reference for a Deployment.
     pub fn deployment_ref(&self, id: DeploymentId) -> ObjRef {
-        let d = self
-            .deployments
-            .get(id)
-            .expect("deployment_ref of a reaped deployment");
-        ObjRef {
-            kind: Kind::Deployment,
-            namespace: d.namespace,
-            name: d.name.clone(),
+        match self.deployments.get(id) {
+            Some(d) => ObjRef {
+                kind: Kind::Deployment,
+                namespace: d.namespace,
+                name: d.name.clone(),
+            },
+            None => Self::gone(Kind::Deployment),
         }
     }
 
     /// The event reference for a ReplicaSet.
     pub fn replicaset_ref(&self, id: ReplicaSetId) -> ObjRef {
-        let r = self
-            .replicasets
-            .get(id)
-            .expect("replicaset_ref of a reaped replicaset");
-        ObjRef {
-            kind: Kind::ReplicaSet,
-            namespace: r.namespace,
-            name: r.name.clone(),
+        match self.replicasets.get(id) {
+            Some(r) => ObjRef {
+                kind: Kind::ReplicaSet,
+                namespace: r.namespace,
+                name: r.name.clone(),
+            },
+            None => Self::gone(Kind::ReplicaSet),
         }
     }
 
