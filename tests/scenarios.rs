@@ -246,7 +246,9 @@ events:
     assert!(!failed.is_empty());
     assert_eq!(
         failed[0].message,
-        "0/3 nodes are available: 1 node(s) had untolerated taint(s), 2 Insufficient cpu."
+        "0/3 nodes are available: 1 node(s) had untolerated taint(s), 2 Insufficient cpu. \
+         no new claims to deallocate, preemption: 0/3 nodes are available: \
+         1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod."
     );
     assert_eq!(sim.store.pod_counts().unbound, 1);
     // A new node is a cluster event: the pod is retried and binds.

@@ -3,6 +3,7 @@
 //! sync in a work queue drained by one event.
 
 pub mod deployment;
+pub mod disruption;
 pub mod gc;
 pub mod node_lifecycle;
 pub mod replicaset;

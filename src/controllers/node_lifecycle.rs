@@ -335,8 +335,9 @@ impl NodeLifecycleController {
             "taint-eviction-controller",
             |_| format!("Marking for deletion Pod {key}"),
         );
-        cx.store
-            .update_pod_status(p, PodDelta::STATUS, |s| s.disruption_target = true);
+        cx.store.update_pod_status(p, PodDelta::STATUS, |s| {
+            s.disruption_target = Some(crate::model::pod::DisruptionReason::DeletionByTaintManager)
+        });
         if !cx.store.mark_pod_deleting(p, None) {
             cx.store.delete_pod(p);
         }

@@ -284,7 +284,7 @@ impl Kubelet {
             return;
         }
         let c = Self::container(pod, index);
-        let (image, policy) = (c.image, c.pull_policy);
+        let (shown, image, policy) = (c.image, c.image_key, c.pull_policy);
         let node = pod.status.node.expect("bound");
         let present = cx
             .store
@@ -292,7 +292,7 @@ impl Kubelet {
             .and_then(|n| n.image_size(image))
             .is_some();
         let info = self.image_info(image);
-        let image_name = cx.store.interner.resolve(image).to_string();
+        let image_name = cx.store.interner.resolve(shown).to_string();
         if present && policy != PullPolicy::Always {
             let obj = cx.store.pod_ref(p);
             cx.store
@@ -452,7 +452,10 @@ impl Kubelet {
         let Some(Stage::Starting { index }) = self.run(p).map(|r| r.stage.clone()) else {
             return;
         };
-        let image = Self::container(pod, index).image;
+        let (shown, image) = (
+            Self::container(pod, index).image,
+            Self::container(pod, index).image_key,
+        );
         let node = pod.status.node.expect("bound");
         let info = self.image_info(image);
         let pull_started = self.run(p).map(|r| r.pull_started).unwrap_or(cx.now);
@@ -460,10 +463,8 @@ impl Kubelet {
         if end.is_some_and(|e| e <= cx.now) {
             self.in_flight.remove(&(node, image));
         }
-        if let Some(n) = cx.store.node_agent_state(node) {
-            n.add_image(image, info.size);
-        }
-        let image_name = cx.store.interner.resolve(image).to_string();
+        cx.store.add_node_image(node, image, info.size);
+        let image_name = cx.store.interner.resolve(shown).to_string();
         let waited = cx.now.since(pull_started);
         let bw = cx
             .store
@@ -736,6 +737,7 @@ mod tests {
         Container {
             name: std::sync::Arc::from("c"),
             image: Sym(0),
+            image_key: Sym(0),
             requests: Default::default(),
             limits: Default::default(),
             has_cpu_request: false,

@@ -267,7 +267,7 @@ fn container(
         return Err(o.error(&join(path, "name"), "Required value"));
     }
     api::validation::check_dns_label(&c.name).map_err(|e| o.error(&join(path, "name"), e))?;
-    let (image, pull_policy) = match c.image.as_deref() {
+    let (image, pull_policy, image_key) = match c.image.as_deref() {
         Some(img) if !img.trim().is_empty() => {
             let policy = match c.image_pull_policy.as_deref() {
                 None | Some("") => PullPolicy::default_for(img),
@@ -281,7 +281,13 @@ fn container(
                     ));
                 }
             };
-            (i.intern(img), policy)
+            (
+                i.intern(img),
+                policy,
+                i.intern(&crate::scheduler::plugins::image_locality::normalize_image(
+                    img,
+                )),
+            )
         }
         _ => return Err(o.error(&join(path, "image"), "Required value")),
     };
@@ -361,6 +367,7 @@ fn container(
     Ok(Container {
         name: Arc::from(c.name.as_str()),
         image,
+        image_key,
         has_cpu_request: has("cpu"),
         has_memory_request: has("memory"),
         requests,
@@ -867,7 +874,8 @@ pub fn node(
     let mut images = Vec::new();
     for img in &n.status.images {
         for nm in &img.names {
-            images.push((i.intern(nm), img.size_bytes.unwrap_or(0)));
+            let key = crate::scheduler::plugins::image_locality::normalize_image(nm);
+            images.push((i.intern(&key), img.size_bytes.unwrap_or(0)));
         }
     }
     images.sort();

@@ -121,7 +121,7 @@ impl LabelSet {
 }
 
 /// A selector operator (label selectors and node selectors share it).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum SelOp {
     /// Value in the set.
     In(Vec<Sym>),
@@ -138,7 +138,7 @@ pub enum SelOp {
 }
 
 /// One selector requirement.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Requirement {
     /// Label key.
     pub key: Sym,
@@ -167,7 +167,7 @@ impl Requirement {
 }
 
 /// A label selector: the AND of its requirements. Empty matches everything.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Selector {
     /// Requirements, ANDed.
     pub reqs: Vec<Requirement>,

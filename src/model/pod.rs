@@ -98,8 +98,10 @@ pub struct HostPort {
 pub struct Container {
     /// Name.
     pub name: Arc<str>,
-    /// Image reference.
+    /// Image reference, as written.
     pub image: Sym,
+    /// Image reference normalised (`:latest` added when untagged): the key of node image caches.
+    pub image_key: Sym,
     /// Requests (limits copied in where a request is missing, as API defaulting does).
     pub requests: Resources,
     /// Limits.
@@ -281,7 +283,7 @@ pub struct NodeAffinity {
 }
 
 /// A pod (anti-)affinity term after conversion.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct PodAffinityTerm {
     /// Pods the term refers to.
     pub selector: Selector,
@@ -602,8 +604,30 @@ pub struct PodStatus {
     pub unschedulable_message: Option<Arc<str>>,
     /// Set when the pod is terminal because of eviction, with the message.
     pub message: Option<Arc<str>>,
-    /// DisruptionTarget condition (eviction/preemption in progress).
-    pub disruption_target: bool,
+    /// DisruptionTarget condition (eviction/preemption in progress), with its reason.
+    pub disruption_target: Option<DisruptionReason>,
+}
+
+/// Reasons of the `DisruptionTarget` pod condition (`k8s.io/api/core/v1` `PodReason*`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum DisruptionReason {
+    /// The scheduler preempted the pod for a higher-priority one.
+    PreemptionByScheduler,
+    /// The taint-eviction controller deletes the pod (NoExecute taint).
+    DeletionByTaintManager,
+    /// Evicted through the Eviction API (drain).
+    EvictionByEvictionAPI,
+}
+
+impl DisruptionReason {
+    /// The condition's `reason` string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DisruptionReason::PreemptionByScheduler => "PreemptionByScheduler",
+            DisruptionReason::DeletionByTaintManager => "DeletionByTaintManager",
+            DisruptionReason::EvictionByEvictionAPI => "EvictionByEvictionAPI",
+        }
+    }
 }
 
 impl PodStatus {
@@ -626,7 +650,7 @@ impl PodStatus {
             unschedulable: false,
             unschedulable_message: None,
             message: None,
-            disruption_target: false,
+            disruption_target: None,
         }
     }
 }
@@ -692,6 +716,12 @@ impl Pod {
         self.status.deletion_at.is_some()
     }
 
+    /// `metadata.uid` as kubesim renders it: a fixed UUID-shaped string derived from the
+    /// creation counter, so messages that name UIDs stay deterministic.
+    pub fn uid_string(&self) -> String {
+        format!("00000000-0000-4000-8000-{:012x}", self.uid)
+    }
+
     /// True for pods a controller counts as replicas (`FilterActivePods`: not terminal, not
     /// being deleted).
     pub fn is_active(&self) -> bool {
@@ -716,6 +746,7 @@ mod tests {
         Container {
             name: Arc::from("c"),
             image: Sym(0),
+            image_key: Sym(0),
             has_cpu_request: requests.cpu > 0,
             has_memory_request: requests.memory > 0,
             requests,

@@ -197,9 +197,9 @@ impl Simulation {
             },
             nodes: NodeSummary { total, ready },
             scheduler: SchedulerSummary {
-                attempts: self.scheduler.stats.attempts,
-                scheduled: self.scheduler.stats.scheduled,
-                unschedulable: self.scheduler.stats.unschedulable,
+                attempts: self.scheduler.stats().attempts,
+                scheduled: self.scheduler.stats().scheduled,
+                unschedulable: self.scheduler.stats().unschedulable,
                 queued: self.scheduler.pending() as u64,
             },
             kubernetes_events: EventCounts {

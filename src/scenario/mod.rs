@@ -7,7 +7,7 @@ pub mod types;
 use crate::api::{self, Kind, Object};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::engine::{SimDuration, SimTime};
-use crate::load::{Loaded, Loader, SchedulerConfigDoc};
+use crate::load::{Loaded, Loader};
 use crate::model::{Interner, convert};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -170,8 +170,8 @@ pub struct Scenario {
     pub pools: Vec<Pool>,
     /// Objects applied at time zero.
     pub initial: Vec<Loaded>,
-    /// Scheduler configuration documents found among the manifests or named by `scheduler`.
-    pub scheduler_configs: Vec<SchedulerConfigDoc>,
+    /// The scheduler configuration (from `scheduler.config` or the manifests), validated.
+    pub scheduler_config: Option<crate::scheduler::config::SchedulerConfig>,
     /// Images.
     pub images: Vec<Image>,
     /// Load sources.
@@ -312,6 +312,7 @@ pub fn load_scenario_str(text: &str, display: &str, dir: &Path) -> Result<Scenar
     for (i, m) in raw.manifests.iter().enumerate() {
         load_source(m, dir, &mut loader, &format!("manifests[{i}]"), &mut cx);
     }
+    let mut config_docs = Vec::new();
     if let Some(cfg) = &raw.scheduler.config {
         let p = dir.join(cfg);
         if !p.is_file() {
@@ -323,7 +324,10 @@ pub fn load_scenario_str(text: &str, display: &str, dir: &Path) -> Result<Scenar
                 ),
             );
         } else {
-            loader.load_file(&p, &display_join(display, cfg));
+            match crate::scheduler::config::load_file(&p, &display_join(display, cfg)) {
+                Ok(docs) => config_docs = docs,
+                Err(d) => cx.errors.push(d),
+            }
         }
     }
     let loaded = match loader.finish() {
@@ -334,6 +338,39 @@ pub fn load_scenario_str(text: &str, display: &str, dir: &Path) -> Result<Scenar
         }
     };
     cx.warnings.extend(loaded.warnings.iter().cloned());
+    config_docs.extend(loaded.scheduler_configs.iter().cloned());
+    let scheduler_config = match config_docs.as_slice() {
+        [] => None,
+        [doc] => match crate::scheduler::config::parse(doc) {
+            Ok((cfg, warnings)) => {
+                cx.warnings.extend(warnings);
+                // Instantiate once to report unknown plugins and bad args now.
+                let mut scratch = crate::model::Interner::new();
+                match crate::scheduler::config::build_profiles(
+                    &cfg,
+                    &crate::scheduler::registry::Registry::in_tree(),
+                    &mut scratch,
+                ) {
+                    Ok(_) => Some(cfg),
+                    Err(d) => {
+                        cx.errors.push(d);
+                        None
+                    }
+                }
+            }
+            Err(d) => {
+                cx.errors.push(d);
+                None
+            }
+        },
+        [_, second, ..] => {
+            cx.errors.push(second.origin.error(
+                "kind",
+                "a scenario takes one KubeSchedulerConfiguration; put every profile in one file",
+            ));
+            None
+        }
+    };
     let initial = loaded.objects;
 
     // Pools.
@@ -612,7 +649,7 @@ pub fn load_scenario_str(text: &str, display: &str, dir: &Path) -> Result<Scenar
         duration,
         pools,
         initial,
-        scheduler_configs: loaded.scheduler_configs,
+        scheduler_config,
         images,
         load,
         events,

@@ -1,13 +1,19 @@
 //! The scheduling framework: one trait per extension point, statuses with upstream's codes and
-//! reason strings, and the per-cycle state plugins precompute into.
+//! reason strings, the per-cycle state plugins precompute into, and the node view filters see.
 //!
 //! Mirrors `staging/src/k8s.io/kube-scheduler/framework/interface.go`. A plugin struct may
-//! implement several extension points; a profile holds them in configuration order.
+//! implement several extension points; the registry (`registry.rs`) hands out one shared
+//! instance per profile, coerced to each trait it implements.
 
-use crate::model::{Node, NodeId, Pod, PodId};
+use super::cache::Cache;
+use super::nominator::Nominator;
+use crate::model::pod::HostPort;
+use crate::model::resources::Resources;
+use crate::model::{Node, NodeId, Pod, PodId, Sym};
 use crate::store::Store;
 use smallvec::SmallVec;
 use std::borrow::Cow;
+use std::collections::BTreeSet;
 
 /// Highest score a Score plugin may return after normalisation.
 pub const MAX_NODE_SCORE: i64 = 100;
@@ -25,6 +31,8 @@ pub enum Code {
     Unschedulable,
     /// Not schedulable here; preemption cannot help.
     UnschedulableAndUnresolvable,
+    /// Wait (Permit).
+    Wait,
     /// The plugin does not apply to this pod (skip its later extension points).
     Skip,
 }
@@ -76,36 +84,207 @@ impl Status {
     pub fn is_success(&self) -> bool {
         self.code == Code::Success
     }
+
+    /// The reasons joined with ", " (`Status.Message()`).
+    pub fn message(&self) -> String {
+        self.reasons
+            .iter()
+            .map(|r| r.as_ref())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
-/// Per-cycle data plugins compute once in PreFilter/PreScore and read per node. Reused across
-/// cycles (cleared, never reallocated).
-#[derive(Debug, Default)]
+/// What a PreFilter returns besides its status: optionally, the only nodes worth filtering.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PreFilterResult {
+    /// Node names; `None` means all nodes.
+    pub node_names: Option<BTreeSet<Sym>>,
+}
+
+/// Changes to a node for preemption dry runs and nominated pods: pods removed or added
+/// hypothetically.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NodeDelta {
+    /// Requests of pods added.
+    pub add: Resources,
+    /// Requests of pods removed.
+    pub sub: Resources,
+    /// Non-zero cpu/memory added minus removed.
+    pub non_zero: (i64, i64),
+    /// Pod count change.
+    pub pods: i64,
+    /// Host ports added.
+    pub add_ports: Vec<HostPort>,
+    /// Host ports removed.
+    pub sub_ports: Vec<HostPort>,
+    /// Pods removed.
+    pub removed: Vec<PodId>,
+    /// Pods added.
+    pub added: Vec<PodId>,
+}
+
+impl NodeDelta {
+    /// Records `pod` as removed from the node.
+    pub fn remove(&mut self, id: PodId, pod: &Pod) {
+        self.sub.add(&pod.requests);
+        self.non_zero.0 -= pod.non_zero_cpu;
+        self.non_zero.1 -= pod.non_zero_memory;
+        self.pods -= 1;
+        self.sub_ports.extend(pod.spec.host_ports.iter().copied());
+        self.removed.push(id);
+    }
+
+    /// Undoes [`NodeDelta::remove`] for `pod` (preemption's reprieve).
+    pub fn restore(&mut self, id: PodId, pod: &Pod) {
+        self.sub.sub(&pod.requests);
+        self.non_zero.0 += pod.non_zero_cpu;
+        self.non_zero.1 += pod.non_zero_memory;
+        self.pods += 1;
+        for p in &pod.spec.host_ports {
+            if let Some(i) = self.sub_ports.iter().position(|x| x == p) {
+                self.sub_ports.swap_remove(i);
+            }
+        }
+        if let Some(i) = self.removed.iter().position(|&x| x == id) {
+            self.removed.swap_remove(i);
+        }
+    }
+
+    /// Records `pod` as added to the node.
+    pub fn add(&mut self, id: PodId, pod: &Pod) {
+        self.add.add(&pod.requests);
+        self.non_zero.0 += pod.non_zero_cpu;
+        self.non_zero.1 += pod.non_zero_memory;
+        self.pods += 1;
+        self.add_ports.extend(pod.spec.host_ports.iter().copied());
+        self.added.push(id);
+    }
+}
+
+/// A node as Filter plugins see it: the stored node, possibly with hypothetical changes.
+#[derive(Clone, Copy, Debug)]
+pub struct NodeInfo<'a> {
+    /// Id.
+    pub id: NodeId,
+    /// The node.
+    pub node: &'a Node,
+    /// Hypothetical changes (preemption, nominated pods).
+    pub delta: Option<&'a NodeDelta>,
+}
+
+impl<'a> NodeInfo<'a> {
+    /// The node as stored.
+    pub fn plain(id: NodeId, node: &'a Node) -> Self {
+        NodeInfo {
+            id,
+            node,
+            delta: None,
+        }
+    }
+
+    /// Requested resources, including the delta.
+    pub fn requested(&self) -> Cow<'a, Resources> {
+        match self.delta {
+            None => Cow::Borrowed(&self.node.requested),
+            Some(d) => {
+                let mut r = self.node.requested.clone();
+                r.add(&d.add);
+                r.sub(&d.sub);
+                Cow::Owned(r)
+            }
+        }
+    }
+
+    /// Non-zero cpu and memory requested, including the delta.
+    pub fn non_zero_requested(&self) -> (i64, i64) {
+        let (c, m) = (self.node.non_zero_cpu, self.node.non_zero_memory);
+        match self.delta {
+            None => (c, m),
+            Some(d) => (c + d.non_zero.0, m + d.non_zero.1),
+        }
+    }
+
+    /// Pods bound, including the delta.
+    pub fn pod_count(&self) -> i64 {
+        self.node.pod_count + self.delta.map(|d| d.pods).unwrap_or(0)
+    }
+
+    /// Host ports in use, including the delta.
+    pub fn ports(&self) -> impl Iterator<Item = HostPort> + '_ {
+        let removed: &[HostPort] = self.delta.map(|d| d.sub_ports.as_slice()).unwrap_or(&[]);
+        let added: &[HostPort] = self.delta.map(|d| d.add_ports.as_slice()).unwrap_or(&[]);
+        let mut skip: SmallVec<[HostPort; 4]> = removed.iter().copied().collect();
+        self.node
+            .used_ports
+            .iter()
+            .copied()
+            .filter(move |p| match skip.iter().position(|x| x == p) {
+                Some(i) => {
+                    skip.swap_remove(i);
+                    false
+                }
+                None => true,
+            })
+            .chain(added.iter().copied())
+    }
+
+    /// Whether a pod on the node is removed by the delta.
+    pub fn is_removed(&self, p: PodId) -> bool {
+        self.delta.is_some_and(|d| d.removed.contains(&p))
+    }
+}
+
+/// Per-cycle data plugins compute once in PreFilter/PreScore and read per node. Cloned for
+/// preemption dry runs; reused across cycles.
+#[derive(Clone, Debug, Default)]
 pub struct CycleState {
-    /// Plugins whose Filter is skipped this cycle (by index in the profile's filter list).
-    pub skip_filter: SmallVec<[usize; 4]>,
+    /// Plugins whose Filter is skipped this cycle.
+    pub skip_filter: SmallVec<[&'static str; 4]>,
+    /// The same as a bit mask over the profile's Filter plugins (bit i: `filter[i]`).
+    pub skip_filter_mask: u64,
     /// Plugins whose Score is skipped this cycle.
-    pub skip_score: SmallVec<[usize; 4]>,
-    /// NodeAffinity: the pod has preferred terms.
-    pub has_preferred_node_affinity: bool,
+    pub skip_score: SmallVec<[&'static str; 4]>,
     /// TaintToleration: indexes of the pod's tolerations with effect PreferNoSchedule or empty.
     pub prefer_no_schedule_tolerations: SmallVec<[usize; 4]>,
+    /// PodTopologySpread filter state.
+    pub pts_filter: Option<super::plugins::pod_topology_spread::FilterState>,
+    /// PodTopologySpread score state.
+    pub pts_score: Option<super::plugins::pod_topology_spread::ScoreState>,
+    /// InterPodAffinity filter state.
+    pub ipa_filter: Option<super::plugins::inter_pod_affinity::FilterState>,
+    /// InterPodAffinity score state.
+    pub ipa_score: Option<super::plugins::inter_pod_affinity::ScoreState>,
+    /// NodeResourcesBalancedAllocation: the pod's requests for the configured resources.
+    pub balanced: Option<super::plugins::balanced_allocation::PreScoreState>,
 }
 
 impl CycleState {
     /// Resets for a new cycle.
     pub fn clear(&mut self) {
         self.skip_filter.clear();
+        self.skip_filter_mask = 0;
         self.skip_score.clear();
-        self.has_preferred_node_affinity = false;
         self.prefer_no_schedule_tolerations.clear();
+        self.pts_filter = None;
+        self.pts_score = None;
+        self.ipa_filter = None;
+        self.ipa_score = None;
+        self.balanced = None;
     }
 }
 
-/// Read-only view a plugin gets of the cluster.
+/// Read-only view a plugin gets of the cluster: the store, the scheduler's cache, the
+/// nominated pods, and the nodes in iteration order.
 pub struct View<'a> {
     /// The store.
     pub store: &'a Store,
+    /// Incrementally maintained scheduler indexes.
+    pub cache: &'a Cache,
+    /// Pods nominated to nodes by preemption.
+    pub nominator: &'a Nominator,
+    /// All nodes in the scheduler's order.
+    pub nodes: &'a [NodeId],
 }
 
 /// Every plugin has a name.
@@ -114,37 +293,110 @@ pub trait Plugin {
     fn name(&self) -> &'static str;
 }
 
-/// Filter (with optional PreFilter).
-pub trait FilterPlugin: Plugin {
-    /// Once per cycle. A non-success code other than Skip fails the cycle for every node.
-    fn pre_filter(&self, _state: &mut CycleState, _pod: &Pod, _view: &View<'_>) -> Status {
-        Status::success()
-    }
-    /// Whether `pod` can go on `node`.
-    fn filter(&self, state: &CycleState, pod: &Pod, node: &Node, view: &View<'_>) -> Status;
+/// PreEnqueue: may keep a pod out of the active queue (scheduling gates).
+pub trait PreEnqueuePlugin: Plugin {
+    /// Success lets the pod in; anything else parks it.
+    fn pre_enqueue(&self, pod: &Pod) -> Status;
 }
 
-/// Score (with optional PreScore and NormalizeScore).
-pub trait ScorePlugin: Plugin {
-    /// Once per cycle, over the feasible nodes. Skip disables this plugin's Score.
-    fn pre_score(
+/// QueueSort: orders the active queue (only one may be enabled).
+pub trait QueueSortPlugin: Plugin {
+    /// True when `a` should be scheduled before `b`.
+    fn less(&self, a: &QueuedInfo, b: &QueuedInfo) -> bool;
+}
+
+/// What QueueSort compares.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct QueuedInfo {
+    /// Pod priority.
+    pub priority: i32,
+    /// Time added to the queue.
+    pub timestamp: crate::engine::SimTime,
+}
+
+/// PreFilter (with AddPod/RemovePod extensions for preemption and nominated pods).
+pub trait PreFilterPlugin: Plugin {
+    /// Once per cycle: Success (optionally narrowing the nodes), Skip (this plugin's Filter is
+    /// skipped), Unschedulable or UnschedulableAndUnresolvable (the cycle fails).
+    fn pre_filter(
+        &self,
+        state: &mut CycleState,
+        pod: &Pod,
+        view: &View<'_>,
+    ) -> (Status, PreFilterResult);
+    /// `pod_to_add` is hypothetically added to `node` (updates precomputed state).
+    fn add_pod(
         &self,
         _state: &mut CycleState,
         _pod: &Pod,
-        _nodes: &[NodeId],
+        _pod_to_add: &Pod,
+        _node: &Node,
         _view: &View<'_>,
-    ) -> Status {
-        Status::success()
+    ) {
     }
+    /// `pod_to_remove` is hypothetically removed from `node`.
+    fn remove_pod(
+        &self,
+        _state: &mut CycleState,
+        _pod: &Pod,
+        _pod_to_remove: &Pod,
+        _node: &Node,
+        _view: &View<'_>,
+    ) {
+    }
+}
+
+/// Filter.
+pub trait FilterPlugin: Plugin {
+    /// Whether `pod` can go on `node`.
+    fn filter(&self, state: &CycleState, pod: &Pod, node: &NodeInfo<'_>, view: &View<'_>)
+    -> Status;
+}
+
+/// PreScore.
+pub trait PreScorePlugin: Plugin {
+    /// Once per cycle over the feasible nodes; Skip disables this plugin's Score.
+    fn pre_score(
+        &self,
+        state: &mut CycleState,
+        pod: &Pod,
+        nodes: &[NodeId],
+        view: &View<'_>,
+    ) -> Status;
+}
+
+/// Score (with NormalizeScore).
+pub trait ScorePlugin: Plugin {
     /// Raw score of `node`.
-    fn score(&self, state: &CycleState, pod: &Pod, node: &Node, view: &View<'_>) -> i64;
+    fn score(&self, state: &CycleState, pod: &Pod, node: &NodeInfo<'_>, view: &View<'_>) -> i64;
     /// Maps raw scores into `[0, 100]` (default: unchanged).
     fn normalize(&self, _state: &CycleState, _scores: &mut [i64]) {}
 }
 
-/// Binds a pod (DefaultBinder posts the Binding).
+/// Reserve / Unreserve.
+pub trait ReservePlugin: Plugin {
+    /// After a node is chosen.
+    fn reserve(&self, _state: &mut CycleState, _pod: PodId, _node: NodeId) -> Status {
+        Status::success()
+    }
+    /// Undo on a later failure (idempotent).
+    fn unreserve(&self, _state: &mut CycleState, _pod: PodId, _node: NodeId) {}
+}
+
+/// Permit.
+pub trait PermitPlugin: Plugin {
+    /// Success, Wait (with a timeout) or a rejection.
+    fn permit(
+        &self,
+        state: &CycleState,
+        pod: &Pod,
+        node: NodeId,
+    ) -> (Status, crate::engine::SimDuration);
+}
+
+/// Bind.
 pub trait BindPlugin: Plugin {
-    /// Binds `pod` to `node` through the store.
+    /// Binds `pod` to `node` through the store; Skip passes to the next bind plugin.
     fn bind(&self, pod: PodId, node: NodeId, store: &mut Store) -> Status;
 }
 

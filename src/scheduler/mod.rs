@@ -1,74 +1,53 @@
-//! The scheduler component: watches pods and nodes, keeps the scheduling queue, and runs one
-//! scheduling cycle per event (`pkg/scheduler/schedule_one.go`): PreFilter, Filter from the
-//! round-robin start index until enough feasible nodes are found (`numFeasibleNodesToFind`),
-//! the one-feasible-node shortcut, PreScore/Score/NormalizeScore with weights, host selection
-//! with seeded tie-breaking, then Bind — or a FailedScheduling event with upstream's message.
+//! The scheduler component (`pkg/scheduler/schedule_one.go`): watches pods and nodes, keeps the
+//! scheduling queue and the cache, and runs one scheduling cycle per wake-up — PreFilter; the
+//! nominated node first; Filter from the round-robin start index until enough feasible nodes
+//! are found (`numFeasibleNodesToFind`); the one-feasible-node shortcut; PreScore, Score and
+//! NormalizeScore with weights; host selection with seeded tie-breaking; then assume, Reserve,
+//! Permit and Bind — or PostFilter (preemption) and a FailedScheduling event with upstream's
+//! message. Several profiles serve pods by `spec.schedulerName`.
 
+pub mod cache;
+pub mod config;
+pub mod explain;
 pub mod framework;
 pub mod node_tree;
+pub mod nominator;
 pub mod plugins;
+pub mod postfilter;
+pub mod profile;
 pub mod queue;
+pub mod registry;
+pub mod runtime;
 
-use crate::engine::{RngStreams, SimDuration, SimRng, SimTime, StreamId};
-use crate::model::{NodeId, PodId, Sym};
+use crate::engine::{RngStreams, SimRng, SimTime, StreamId};
+use crate::model::pod::DisruptionReason;
+use crate::model::{Interner, NodeId, Pod, PodId, Sym};
 use crate::scenario::TieBreak;
 use crate::sim::Ctx;
 use crate::sim::event::{Event, SchedulerWake};
 use crate::store::events::EventType;
-use crate::store::{Change, Op, PodDelta};
-use framework::{BindPlugin, Code, CycleState, FilterPlugin, ScorePlugin, Status, View};
-use node_tree::NodeTree;
+use crate::store::{Change, Op, PodDelta, Store};
+use cache::Cache;
+use explain::{Attempt, FilterVerdict, NodeExplain, ScoreEntry};
+use framework::{Code, CycleState, Status, View};
+use nominator::Nominator;
+use postfilter::{Nominating, Nomination, Preemptor};
+pub use profile::Profile;
 use queue::SchedulingQueue;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// `minFeasibleNodesToFind`.
 pub const MIN_FEASIBLE_NODES_TO_FIND: usize = 100;
 /// `minFeasibleNodesPercentageToFind`.
 pub const MIN_FEASIBLE_NODES_PERCENTAGE: usize = 5;
-/// Source name on events.
+/// Event source of the default profile.
 pub const SOURCE: &str = "default-scheduler";
+/// `ErrNoNodesAvailable`.
+pub const NO_NODES_AVAILABLE: &str = "no nodes available to schedule pods";
 
-/// A scheduler profile: plugins per extension point in configuration order, with weights.
-pub struct Profile {
-    /// `schedulerName` served by this profile.
-    pub scheduler_name: String,
-    /// Filter plugins.
-    pub filters: Vec<Box<dyn FilterPlugin>>,
-    /// Score plugins with weights.
-    pub scores: Vec<(Box<dyn ScorePlugin>, i64)>,
-    /// Bind plugin.
-    pub binder: Box<dyn BindPlugin>,
-    /// `percentageOfNodesToScore` (`None`: adaptive).
-    pub percentage_of_nodes_to_score: Option<u32>,
-}
-
-impl Profile {
-    /// The default profile (the plugins kubesim implements so far, with upstream's weights).
-    pub fn default_profile() -> Profile {
-        use plugins::*;
-        Profile {
-            scheduler_name: crate::model::convert::DEFAULT_SCHEDULER.to_string(),
-            filters: vec![
-                Box::new(node_unschedulable::NodeUnschedulable),
-                Box::new(node_name::NodeName),
-                Box::new(taint_toleration::TaintToleration),
-                Box::new(node_affinity::NodeAffinity),
-                Box::new(node_ports::NodePorts),
-                Box::new(node_resources_fit::NodeResourcesFit),
-            ],
-            scores: vec![
-                (Box::new(taint_toleration::TaintToleration), 3),
-                (Box::new(node_affinity::NodeAffinity), 2),
-                (Box::new(node_resources_fit::NodeResourcesFit), 1),
-            ],
-            binder: Box::new(DefaultBinder),
-            percentage_of_nodes_to_score: None,
-        }
-    }
-}
-
-/// `numFeasibleNodesToFind`: all nodes below 100; otherwise the adaptive percentage
-/// (`50 - n/125`, at least 5 %) of the nodes, at least 100.
+/// `numFeasibleNodesToFind`: all nodes below 100; otherwise the configured percentage, or the
+/// adaptive one (`50 - n/125`, at least 5 %), of the nodes, at least 100.
 pub fn num_feasible_nodes_to_find(num_all: usize, percentage: Option<u32>) -> usize {
     if num_all < MIN_FEASIBLE_NODES_TO_FIND {
         return num_all;
@@ -96,83 +75,212 @@ pub struct SchedulerStats {
     pub unschedulable: u64,
     /// Nodes evaluated by Filter, summed over cycles.
     pub nodes_evaluated: u64,
+    /// Preemptions carried out (nominations with victims).
+    pub preemptions: u64,
+    /// Pods evicted by preemption.
+    pub victims: u64,
 }
 
-/// Why a cycle failed: the status of every node.
-#[derive(Debug, Default)]
+/// Why a cycle found no node (`FitError` with its `Diagnosis`).
+#[derive(Debug, Clone)]
 pub struct FitError {
-    /// Number of nodes in the cluster.
+    /// Number of nodes in the snapshot.
     pub num_all_nodes: usize,
-    /// Statuses of the nodes that failed, with the plugin that failed them.
+    /// Nodes with an explicit status, and the plugin that set it.
     pub node_statuses: Vec<(NodeId, &'static str, Status)>,
+    /// The status of every node not listed (`AbsentNodesStatus`).
+    pub absent: Status,
+    /// The PreFilter message, when PreFilter rejected the pod.
+    pub pre_filter_msg: Option<String>,
+    /// The PostFilter message.
+    pub post_filter_msg: Option<String>,
 }
 
 impl FitError {
-    /// The message upstream prints (`FitError.Error()`): reason counts sorted as strings.
+    /// An empty diagnosis over `n` nodes (absent nodes UnschedulableAndUnresolvable).
+    pub fn new(n: usize) -> Self {
+        FitError {
+            num_all_nodes: n,
+            node_statuses: Vec::new(),
+            absent: Status {
+                code: Code::UnschedulableAndUnresolvable,
+                reasons: Default::default(),
+            },
+            pre_filter_msg: None,
+            post_filter_msg: None,
+        }
+    }
+
+    /// The message upstream prints (`FitError.Error()`): the PreFilter message, or the reason
+    /// histogram with entries sorted as strings; then the PostFilter message.
     pub fn message(&self) -> String {
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for (_, _, st) in &self.node_statuses {
-            for r in &st.reasons {
-                *counts.entry(r.as_ref()).or_default() += 1;
+        let mut msg = format!("0/{} nodes are available:", self.num_all_nodes);
+        if let Some(p) = &self.pre_filter_msg {
+            msg.push_str(&format!(" {p}."));
+        } else {
+            let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+            for (_, _, st) in &self.node_statuses {
+                for r in &st.reasons {
+                    *counts.entry(r.as_ref()).or_default() += 1;
+                }
+            }
+            if self.node_statuses.len() < self.num_all_nodes {
+                for r in &self.absent.reasons {
+                    *counts.entry(r.as_ref()).or_default() +=
+                        self.num_all_nodes - self.node_statuses.len();
+                }
+            }
+            let mut parts: Vec<String> = counts.iter().map(|(r, c)| format!("{c} {r}")).collect();
+            parts.sort();
+            if !parts.is_empty() {
+                msg.push_str(&format!(" {}.", parts.join(", ")));
             }
         }
-        let mut parts: Vec<String> = counts.iter().map(|(r, c)| format!("{c} {r}")).collect();
-        parts.sort();
-        let mut msg = format!("0/{} nodes are available", self.num_all_nodes);
-        if !parts.is_empty() {
-            msg.push_str(": ");
-            msg.push_str(&parts.join(", "));
+        if let Some(p) = &self.post_filter_msg
+            && !p.is_empty()
+        {
+            msg.push(' ');
+            msg.push_str(p);
         }
-        msg.push('.');
         msg
     }
 }
 
-/// The scheduler.
-pub struct Scheduler {
-    profile: Profile,
-    queue: SchedulingQueue,
-    tree: NodeTree,
+/// How a cycle failed.
+#[derive(Debug)]
+enum Failure {
+    /// The cluster has no nodes.
+    NoNodes,
+    /// No node fits.
+    Fit(FitError),
+    /// A plugin failed internally.
+    Error(String),
+}
+
+/// Per-cycle scratch space and the scheduler's own state, kept apart from the profiles so both
+/// can be borrowed at once.
+struct Work {
     state: CycleState,
     rng: SimRng,
     tie_break: TieBreak,
     next_start: usize,
-    cycle_pending: bool,
-    backoff_timer: Option<SimTime>,
-    unsched_timer: bool,
-    scheduler_name: Option<Sym>,
     feasible: Vec<NodeId>,
     totals: Vec<i64>,
     scores: Vec<i64>,
-    /// Counters.
-    pub stats: SchedulerStats,
+    narrowed: Vec<NodeId>,
+    explain: Option<Vec<Attempt>>,
+    current: Option<Attempt>,
+    stats: SchedulerStats,
+}
+
+/// The scheduler.
+pub struct Scheduler {
+    profiles: Vec<Profile>,
+    names: Vec<Sym>,
+    sources: Vec<&'static str>,
+    queue: SchedulingQueue,
+    cache: Cache,
+    nominator: Nominator,
+    gated: BTreeSet<PodId>,
+    work: Work,
+    cycle_pending: bool,
+    backoff_timer: Option<SimTime>,
+    unsched_timer: bool,
 }
 
 impl Scheduler {
-    /// A scheduler with `profile`, drawing tie-breaks from its own seeded stream.
-    pub fn new(profile: Profile, seeds: &RngStreams, tie_break: TieBreak) -> Self {
+    /// A scheduler serving `profiles`, drawing tie-breaks from its own seeded stream.
+    pub fn new(
+        profiles: Vec<Profile>,
+        interner: &mut Interner,
+        seeds: &RngStreams,
+        tie_break: TieBreak,
+    ) -> Self {
+        let names = profiles
+            .iter()
+            .map(|p| interner.intern(&p.scheduler_name))
+            .collect();
+        let sources = profiles
+            .iter()
+            .map(|p| {
+                if p.scheduler_name == SOURCE {
+                    SOURCE
+                } else {
+                    // Event sources are static strings; profiles are few and live as long as
+                    // the run.
+                    &*Box::leak(p.scheduler_name.clone().into_boxed_str())
+                }
+            })
+            .collect();
         Scheduler {
-            profile,
+            profiles,
+            names,
+            sources,
             queue: SchedulingQueue::default(),
-            tree: NodeTree::default(),
-            state: CycleState::default(),
-            rng: seeds.stream(StreamId::new(StreamId::SCHEDULER, 0)),
-            tie_break,
-            next_start: 0,
+            cache: Cache::default(),
+            nominator: Nominator::default(),
+            gated: BTreeSet::new(),
+            work: Work {
+                state: CycleState::default(),
+                rng: seeds.stream(StreamId::new(StreamId::SCHEDULER, 0)),
+                tie_break,
+                next_start: 0,
+                feasible: Vec::new(),
+                totals: Vec::new(),
+                scores: Vec::new(),
+                narrowed: Vec::new(),
+                explain: None,
+                current: None,
+                stats: SchedulerStats::default(),
+            },
             cycle_pending: false,
             backoff_timer: None,
             unsched_timer: false,
-            scheduler_name: None,
-            feasible: Vec::new(),
-            totals: Vec::new(),
-            scores: Vec::new(),
-            stats: SchedulerStats::default(),
         }
     }
 
-    /// Pods waiting in the queue.
+    /// Sets the queue's back-off bounds (`podInitialBackoffSeconds`, `podMaxBackoffSeconds`).
+    pub fn with_backoff(
+        mut self,
+        initial: crate::engine::SimDuration,
+        max: crate::engine::SimDuration,
+    ) -> Self {
+        self.queue = SchedulingQueue::with_backoff(initial, max);
+        self
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> SchedulerStats {
+        self.work.stats
+    }
+
+    /// Starts recording an [`Attempt`] per scheduling cycle.
+    pub fn record_attempts(&mut self) {
+        self.work.explain = Some(Vec::new());
+    }
+
+    /// The attempts recorded so far (see [`Scheduler::record_attempts`]).
+    pub fn take_attempts(&mut self) -> Vec<Attempt> {
+        self.work
+            .explain
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    /// Pods waiting in the queue (including those held by PreEnqueue plugins).
     pub fn pending(&self) -> usize {
-        self.queue.pending_len()
+        self.queue.pending_len() + self.gated.len()
+    }
+
+    /// The profiles served.
+    pub fn profiles(&self) -> &[Profile] {
+        &self.profiles
+    }
+
+    /// The scheduler's cache (for checks and reports).
+    pub fn cache(&self) -> &Cache {
+        &self.cache
     }
 
     fn ensure_cycle(&mut self, cx: &mut Ctx<'_>) {
@@ -200,60 +308,101 @@ impl Scheduler {
         }
     }
 
-    fn is_ours(&mut self, pod: &crate::model::Pod, cx: &mut Ctx<'_>) -> bool {
-        let name = *self
-            .scheduler_name
-            .get_or_insert_with(|| cx.store.interner.intern(&self.profile.scheduler_name));
-        pod.spec.scheduler_name == name
+    fn profile_of(&self, pod: &Pod) -> Option<usize> {
+        self.names
+            .iter()
+            .position(|&n| n == pod.spec.scheduler_name)
+    }
+
+    /// Runs the PreEnqueue plugins; true when the pod may enter the active queue.
+    fn pre_enqueue(&self, idx: usize, pod: &Pod) -> bool {
+        self.profiles[idx]
+            .pre_enqueue
+            .iter()
+            .all(|p| p.pre_enqueue(pod).is_success())
+    }
+
+    fn enqueue(&mut self, p: PodId, cx: &mut Ctx<'_>) {
+        let Some(pod) = cx.store.pod(p) else { return };
+        if pod.status.node.is_some() || pod.is_terminating() || pod.deleted {
+            return;
+        }
+        let Some(idx) = self.profile_of(pod) else {
+            return;
+        };
+        if !self.pre_enqueue(idx, pod) {
+            self.gated.insert(p);
+            return;
+        }
+        self.gated.remove(&p);
+        let (prio, uid) = (pod.priority, pod.uid);
+        if let Some(n) = pod.status.nominated_node {
+            self.nominator.add(p, n);
+        }
+        self.queue.add(p, prio, uid, cx.now);
+        self.ensure_cycle(cx);
+    }
+
+    fn move_all(&mut self, cx: &mut Ctx<'_>) {
+        if self.queue.move_all(cx.now) {
+            self.ensure_cycle(cx);
+        }
     }
 
     /// Watch handler.
     pub fn on_change(&mut self, ch: &Change, cx: &mut Ctx<'_>) {
         match *ch {
             Change::Pod(p, Op::Added, _) => {
-                let Some(pod) = cx.store.pod(p) else { return };
-                if pod.status.node.is_some()
-                    || pod.is_terminating()
-                    || !pod.spec.scheduling_gates.is_empty()
-                {
-                    return;
-                }
-                let (prio, uid) = (pod.priority, pod.uid);
-                let pod = pod.clone();
-                if !self.is_ours(&pod, cx) {
-                    return;
-                }
-                self.queue.add(p, prio, uid, cx.now);
-                self.ensure_cycle(cx);
+                self.cache.pod_changed(p, cx.store);
+                self.enqueue(p, cx);
             }
             Change::Pod(p, Op::Updated, d) => {
+                if d.has(PodDelta::BOUND) || d.has(PodDelta::DELETING) || d.has(PodDelta::PHASE) {
+                    self.cache.pod_changed(p, cx.store);
+                }
                 if d.has(PodDelta::BOUND) || d.has(PodDelta::DELETING) {
                     self.queue.remove(p);
+                    self.gated.remove(&p);
+                    self.nominator.remove(p);
                 }
                 let freed = d.has(PodDelta::PHASE)
                     && cx
                         .store
                         .pod(p)
-                        .is_some_and(|p| p.status.phase.is_terminal());
-                if freed && self.queue.move_all(cx.now) {
-                    self.ensure_cycle(cx);
+                        .is_some_and(|p| p.status.phase.is_terminal() && p.status.node.is_some());
+                if freed {
+                    self.move_all(cx);
                 }
             }
             Change::Pod(p, Op::Deleted, _) => {
+                self.cache.pod_changed(p, cx.store);
                 self.queue.remove(p);
+                self.gated.remove(&p);
+                self.nominator.remove(p);
                 let was_bound = cx.store.pod(p).is_some_and(|p| p.status.node.is_some());
-                if was_bound && self.queue.move_all(cx.now) {
-                    self.ensure_cycle(cx);
+                if was_bound {
+                    self.move_all(cx);
                 }
             }
             Change::Node(n, Op::Added) => {
-                self.tree.add(n, cx.store);
-                if self.queue.move_all(cx.now) {
-                    self.ensure_cycle(cx);
-                }
+                self.cache.tree.add(n, cx.store);
+                self.cache.node_changed(cx.store);
+                self.move_all(cx);
             }
-            Change::Node(_, Op::Updated) if self.queue.move_all(cx.now) => self.ensure_cycle(cx),
-            Change::Node(n, Op::Deleted) => self.tree.remove(n),
+            Change::Node(n, Op::Updated) => {
+                self.cache.tree.remove(n);
+                self.cache.tree.add(n, cx.store);
+                self.cache.node_changed(cx.store);
+                self.move_all(cx);
+            }
+            Change::Node(n, Op::Deleted) => {
+                self.cache.tree.remove(n);
+                self.cache.node_changed(cx.store);
+            }
+            Change::Other(crate::api::Kind::Service, _) => self.cache.rebuild_services(cx.store),
+            Change::Other(crate::api::Kind::PodDisruptionBudget, _) => {
+                self.cache.rebuild_pdbs(cx.store)
+            }
             _ => {}
         }
     }
@@ -281,6 +430,26 @@ impl Scheduler {
         self.ensure_cycle(cx);
     }
 
+    /// Schedules every pod in the active queue now, one cycle after another, without
+    /// simulated time passing (`kubesim schedule`). Returns the number of cycles run.
+    pub fn drain_active(&mut self, cx: &mut Ctx<'_>) -> usize {
+        let mut n = 0;
+        while let Some(q) = self.queue.pop() {
+            self.schedule_one(q.pod, cx);
+            n += 1;
+        }
+        n
+    }
+
+    /// Pods the scheduler holds but has not bound, sorted.
+    pub fn waiting_pods(&self) -> Vec<PodId> {
+        let mut v = self.queue.pods();
+        v.extend(self.gated.iter().copied());
+        v.sort();
+        v
+    }
+
+    /// One scheduling cycle for the pod popped from the queue (`ScheduleOne`).
     fn schedule_one(&mut self, p: PodId, cx: &mut Ctx<'_>) {
         let Some(pod) = cx.store.pod(p) else {
             self.queue.remove(p);
@@ -290,176 +459,485 @@ impl Scheduler {
             self.queue.remove(p);
             return;
         }
-        self.stats.attempts += 1;
+        let Some(idx) = self.profile_of(pod) else {
+            self.queue.remove(p);
+            return;
+        };
+        self.work.stats.attempts += 1;
         let pod = pod.clone();
-        match self.schedule_pod(&pod, cx) {
-            Ok(node) => {
-                self.queue.remove(p);
-                self.profile.binder.bind(p, node, cx.store);
-                self.stats.scheduled += 1;
-                let key = cx.store.pod_key(p);
-                let node_name = cx
-                    .store
-                    .node(node)
-                    .map(|n| cx.store.interner.resolve_arc(n.name))
-                    .unwrap_or_default();
-                let obj = cx.store.pod_ref(p);
-                cx.store
-                    .record(obj, EventType::Normal, "Scheduled", SOURCE, |_| {
-                        format!("Successfully assigned {key} to {node_name}")
-                    });
+        if self.work.explain.is_some() {
+            self.work.current = Some(Attempt {
+                pod: p,
+                node: None,
+                message: None,
+                nominated: None,
+                victims: Vec::new(),
+                nodes: Vec::new(),
+            });
+        }
+        let profile = &self.profiles[idx];
+        let view = View {
+            store: cx.store,
+            cache: &self.cache,
+            nominator: &self.nominator,
+            nodes: self.cache.tree.list(),
+        };
+        let result = schedule_pod(profile, &mut self.work, &view, &pod, p);
+        let outcome = match result {
+            Ok(node) => Ok(node),
+            Err(Failure::NoNodes) => Err((NO_NODES_AVAILABLE.to_string(), Nominating::Clear)),
+            Err(Failure::Error(e)) => Err((e, Nominating::Noop)),
+            Err(Failure::Fit(mut fit)) => {
+                let nominating = if profile.post_filter.is_empty() {
+                    Nominating::Noop
+                } else {
+                    let (msg, nom) = run_post_filter(profile, &mut self.work, &view, &pod, p, &fit);
+                    fit.post_filter_msg = Some(msg);
+                    nom
+                };
+                Err((fit.message(), nominating))
             }
-            Err(fit) => {
-                self.stats.unschedulable += 1;
-                let msg = fit.message();
-                let obj = cx.store.pod_ref(p);
-                let m2 = msg.clone();
-                cx.store
-                    .record(obj, EventType::Warning, "FailedScheduling", SOURCE, |_| m2);
-                let msg: std::sync::Arc<str> = std::sync::Arc::from(truncate_note(msg));
-                cx.store.update_pod_status(p, PodDelta::SCHEDULING, |s| {
-                    s.unschedulable = true;
-                    s.unschedulable_message = Some(msg);
-                });
-                self.queue.requeue_failed(p, cx.now, false);
-            }
+        };
+        let source = self.sources[idx];
+        match outcome {
+            Ok(node) => self.bind(idx, p, node, source, cx),
+            Err((msg, nominating)) => self.handle_failure(p, &pod, msg, nominating, source, cx),
+        }
+        if let (Some(a), Some(list)) = (self.work.current.take(), self.work.explain.as_mut()) {
+            list.push(a);
         }
     }
 
-    /// One scheduling cycle for `pod` (`schedulePod`).
-    fn schedule_pod(
-        &mut self,
-        pod: &crate::model::Pod,
-        cx: &mut Ctx<'_>,
-    ) -> Result<NodeId, FitError> {
-        let view = View { store: cx.store };
-        let nodes = self.tree.list();
-        let n = nodes.len();
-        let mut fit = FitError {
-            num_all_nodes: n,
-            node_statuses: Vec::new(),
-        };
-        if n == 0 {
-            return Err(fit);
-        }
-        self.state.clear();
-        // PreFilter.
-        for (i, f) in self.profile.filters.iter().enumerate() {
-            let st = f.pre_filter(&mut self.state, pod, &view);
-            match st.code {
-                Code::Success => {}
-                Code::Skip => self.state.skip_filter.push(i),
-                _ => {
-                    for &node in nodes {
-                        fit.node_statuses.push((node, f.name(), st.clone()));
-                    }
-                    return Err(fit);
+    /// Assume, Reserve, Permit, Bind.
+    fn bind(&mut self, idx: usize, p: PodId, node: NodeId, source: &'static str, cx: &mut Ctx<'_>) {
+        let profile = &self.profiles[idx];
+        for r in &profile.reserve {
+            let st = r.reserve(&mut self.work.state, p, node);
+            if !st.is_success() {
+                for u in profile.reserve.iter().rev() {
+                    u.unreserve(&mut self.work.state, p, node);
                 }
+                let pod = cx.store.pod(p).cloned().expect("exists");
+                return self.handle_failure(p, &pod, st.message(), Nominating::Noop, source, cx);
             }
         }
-        // Filter, sequentially from the round-robin start.
-        let want = num_feasible_nodes_to_find(n, self.profile.percentage_of_nodes_to_score);
-        self.feasible.clear();
-        let mut processed = 0;
+        let pod = cx.store.pod(p).cloned().expect("exists");
+        for pm in &profile.permit {
+            let (st, timeout) = pm.permit(&self.work.state, &pod, node);
+            let msg = match st.code {
+                Code::Success => continue,
+                // No plugin can allow a waiting pod in kubesim, so a wait ends in its timeout.
+                Code::Wait => format!(
+                    "rejected due to timeout after waiting {timeout} at plugin {}",
+                    pm.name()
+                ),
+                _ => st.message(),
+            };
+            for u in profile.reserve.iter().rev() {
+                u.unreserve(&mut self.work.state, p, node);
+            }
+            return self.handle_failure(p, &pod, msg, Nominating::Noop, source, cx);
+        }
+        self.queue.remove(p);
+        self.nominator.remove(p);
+        let mut bound = false;
+        for b in &profile.bind {
+            let st = b.bind(p, node, cx.store);
+            if st.code == Code::Skip {
+                continue;
+            }
+            bound = st.is_success();
+            break;
+        }
+        if !bound {
+            return;
+        }
+        // Assume: the cache counts the pod on its node before the watch event arrives.
+        self.cache.pod_changed(p, cx.store);
+        self.work.stats.scheduled += 1;
+        if let Some(a) = self.work.current.as_mut() {
+            a.node = Some(node);
+        }
+        let key = cx.store.pod_key(p);
+        let node_name = cx
+            .store
+            .node(node)
+            .map(|n| cx.store.interner.resolve_arc(n.name))
+            .unwrap_or_default();
+        let obj = cx.store.pod_ref(p);
+        cx.store
+            .record(obj, EventType::Normal, "Scheduled", source, |_| {
+                format!("Successfully assigned {key} to {node_name}")
+            });
+    }
+
+    /// `handleSchedulingFailure`: the event, the PodScheduled condition, the nomination, and
+    /// the pod back to the queue.
+    fn handle_failure(
+        &mut self,
+        p: PodId,
+        pod: &Pod,
+        msg: String,
+        nominating: Nominating,
+        source: &'static str,
+        cx: &mut Ctx<'_>,
+    ) {
+        self.work.stats.unschedulable += 1;
+        let mut nominated = pod.status.nominated_node;
+        match nominating {
+            Nominating::Noop => {}
+            Nominating::Clear => nominated = None,
+            Nominating::Set(Nomination { node, victims }) => {
+                self.preempt(pod, p, node, &victims, source, cx);
+                nominated = Some(node);
+            }
+        }
+        match nominated {
+            Some(n) => self.nominator.add(p, n),
+            None => self.nominator.remove(p),
+        }
+        if let Some(a) = self.work.current.as_mut() {
+            a.message = Some(msg.clone());
+            a.nominated = nominated;
+        }
+        let obj = cx.store.pod_ref(p);
+        let note = truncate_note(&msg);
+        cx.store
+            .record(obj, EventType::Warning, "FailedScheduling", source, |_| {
+                note
+            });
+        let msg: Arc<str> = Arc::from(msg);
+        cx.store.update_pod_status(p, PodDelta::SCHEDULING, |s| {
+            s.unschedulable = true;
+            s.unschedulable_message = Some(msg);
+            s.nominated_node = nominated;
+        });
+        self.queue.requeue_failed(p, cx.now, false);
+    }
+
+    /// `prepareCandidate`: victims get the DisruptionTarget condition and are deleted
+    /// gracefully; lower-priority pods nominated to the node lose their nomination.
+    fn preempt(
+        &mut self,
+        pod: &Pod,
+        p: PodId,
+        node: NodeId,
+        victims: &[PodId],
+        source: &'static str,
+        cx: &mut Ctx<'_>,
+    ) {
+        self.work.stats.preemptions += 1;
+        let uid = pod.uid_string();
+        let node_name = cx
+            .store
+            .node(node)
+            .map(|n| cx.store.interner.resolve_arc(n.name))
+            .unwrap_or_default();
+        for &v in victims {
+            self.work.stats.victims += 1;
+            cx.store.update_pod_status(v, PodDelta::STATUS, |s| {
+                s.disruption_target = Some(DisruptionReason::PreemptionByScheduler);
+            });
+            let obj = cx.store.pod_ref(v);
+            let nn = node_name.clone();
+            let u = uid.clone();
+            cx.store
+                .record(obj, EventType::Normal, "Preempted", source, move |_| {
+                    format!("Preempted by pod {u} on node {nn}")
+                });
+            if !cx.store.mark_pod_deleting(v, None) {
+                cx.store.delete_pod(v);
+            }
+            self.cache.pod_changed(v, cx.store);
+        }
+        if let Some(a) = self.work.current.as_mut() {
+            a.victims = victims.to_vec();
+        }
+        let lower: Vec<PodId> = self
+            .nominator
+            .pods_on(node)
+            .iter()
+            .copied()
+            .filter(|&q| q != p && cx.store.pod(q).is_some_and(|o| o.priority < pod.priority))
+            .collect();
+        for q in lower {
+            self.nominator.remove(q);
+            cx.store
+                .update_pod_status(q, PodDelta::SCHEDULING, |s| s.nominated_node = None);
+        }
+    }
+}
+
+/// `schedulePod`: PreFilter, the nominated node, Filter, then scoring and host selection.
+fn schedule_pod(
+    profile: &Profile,
+    w: &mut Work,
+    view: &View<'_>,
+    pod: &Pod,
+    p: PodId,
+) -> Result<NodeId, Failure> {
+    let all = view.nodes;
+    let n_all = all.len();
+    if n_all == 0 {
+        return Err(Failure::NoNodes);
+    }
+    w.state.clear();
+    let mut fit = FitError::new(n_all);
+    let pre = runtime::run_pre_filter(profile, &mut w.state, pod, view);
+    if !pre.status.is_success() {
+        if pre.status.code == Code::Error {
+            return Err(Failure::Error(pre.status.message()));
+        }
+        fit.pre_filter_msg = Some(pre.status.message());
+        if let Some(a) = w.current.as_mut() {
+            a.nodes = all
+                .iter()
+                .map(|&n| NodeExplain {
+                    node: n,
+                    filter: FilterVerdict::Rejected(pre.plugin, pre.status.clone()),
+                    scores: Vec::new(),
+                    total: None,
+                })
+                .collect();
+        }
+        fit.absent = pre.status;
+        return Err(Failure::Fit(fit));
+    }
+    let mut verdicts: Vec<(NodeId, FilterVerdict)> = Vec::new();
+    let explaining = w.current.is_some();
+    // The nominated node first: if it fits, it is the only feasible node.
+    if let Some(nn) = pod.status.nominated_node
+        && view.store.node(nn).is_some()
+    {
+        let (plugin, st) =
+            runtime::run_filters_with_nominated(profile, &w.state, pod, p, nn, None, view);
+        if st.is_success() {
+            if let Some(a) = w.current.as_mut() {
+                a.nodes = vec![NodeExplain {
+                    node: nn,
+                    filter: FilterVerdict::Passed,
+                    scores: Vec::new(),
+                    total: None,
+                }];
+            }
+            return Ok(nn);
+        }
+        fit.node_statuses.push((nn, plugin, st));
+    }
+    // The nodes to filter: all, or PreFilter's intersection.
+    let list: &[NodeId] = match &pre.nodes {
+        None => all,
+        Some(names) => {
+            w.narrowed.clear();
+            w.narrowed.extend(
+                all.iter()
+                    .copied()
+                    .filter(|&n| view.store.node(n).is_some_and(|x| names.contains(&x.name))),
+            );
+            let mut plugins = pre.narrowing.clone();
+            plugins.sort_unstable();
+            fit.absent = Status::unresolvable(format!(
+                "node(s) didn't satisfy plugin(s) [{}]",
+                plugins.join(" ")
+            ));
+            &w.narrowed
+        }
+    };
+    let n = list.len();
+    let mut want = num_feasible_nodes_to_find(n, profile.percentage_of_nodes_to_score);
+    if profile.score.is_empty() {
+        want = want.min(1);
+    }
+    w.feasible.clear();
+    let mut processed = 0;
+    if n > 0 {
         for k in 0..n {
-            if self.feasible.len() >= want {
+            if w.feasible.len() >= want {
                 break;
             }
-            let id = nodes[(self.next_start + k) % n];
+            let id = list[(w.next_start + k) % n];
             processed += 1;
-            let Some(node) = cx.store.node(id) else {
-                continue;
+            let (plugin, st) = if profile.filter.is_empty() {
+                ("", Status::success())
+            } else {
+                runtime::run_filters_with_nominated(profile, &w.state, pod, p, id, None, view)
             };
-            let mut failed = None;
-            for (i, f) in self.profile.filters.iter().enumerate() {
-                if self.state.skip_filter.contains(&i) {
-                    continue;
+            if st.is_success() {
+                w.feasible.push(id);
+                if explaining {
+                    verdicts.push((id, FilterVerdict::Passed));
                 }
-                let st = f.filter(&self.state, pod, node, &view);
-                if !st.is_success() {
-                    failed = Some((f.name(), st));
-                    break;
+            } else {
+                if explaining {
+                    verdicts.push((id, FilterVerdict::Rejected(plugin, st.clone())));
+                }
+                match fit.node_statuses.iter_mut().find(|(x, _, _)| *x == id) {
+                    Some(e) => *e = (id, plugin, st),
+                    None => fit.node_statuses.push((id, plugin, st)),
                 }
             }
-            match failed {
-                None => self.feasible.push(id),
-                Some((name, st)) => fit.node_statuses.push((id, name, st)),
-            }
         }
-        self.stats.nodes_evaluated += processed as u64;
-        self.next_start = (self.next_start + processed) % n;
-        if self.feasible.is_empty() {
-            return Err(fit);
-        }
-        if self.feasible.len() == 1 {
-            return Ok(self.feasible[0]);
-        }
-        // Score.
-        let m = self.feasible.len();
-        self.totals.clear();
-        self.totals.resize(m, 0);
-        let mut any_score = false;
-        for (plugin, weight) in &self.profile.scores {
-            if plugin
-                .pre_score(&mut self.state, pod, &self.feasible, &view)
-                .code
-                == Code::Skip
-            {
-                continue;
-            }
-            any_score = true;
-            self.scores.clear();
-            for &id in &self.feasible {
-                let node = cx.store.node(id).expect("feasible nodes exist");
-                self.scores
-                    .push(plugin.score(&self.state, pod, node, &view));
-            }
-            plugin.normalize(&self.state, &mut self.scores);
-            for (t, s) in self.totals.iter_mut().zip(&self.scores) {
-                *t += s * weight;
-            }
-        }
-        if !any_score {
-            self.totals.iter_mut().for_each(|t| *t = 1);
-        }
-        Ok(self.select_host())
     }
+    w.stats.nodes_evaluated += processed as u64;
+    w.next_start = (w.next_start + processed) % n_all;
+    if let Some(a) = w.current.as_mut() {
+        let mut by: BTreeMap<NodeId, FilterVerdict> = verdicts.into_iter().collect();
+        for (id, plugin, st) in &fit.node_statuses {
+            by.entry(*id)
+                .or_insert_with(|| FilterVerdict::Rejected(plugin, st.clone()));
+        }
+        a.nodes = all
+            .iter()
+            .map(|&id| NodeExplain {
+                node: id,
+                filter: by.remove(&id).unwrap_or(FilterVerdict::NotEvaluated),
+                scores: Vec::new(),
+                total: None,
+            })
+            .collect();
+    }
+    if w.feasible.is_empty() {
+        return Err(Failure::Fit(fit));
+    }
+    if w.feasible.len() == 1 {
+        return Ok(w.feasible[0]);
+    }
+    // PreScore.
+    for ps in &profile.pre_score {
+        let st = ps.pre_score(&mut w.state, pod, &w.feasible, view);
+        match st.code {
+            Code::Success => {}
+            Code::Skip => w.state.skip_score.push(ps.name()),
+            _ => {
+                return Err(Failure::Error(format!(
+                    "running PreScore plugin {:?}: {}",
+                    ps.name(),
+                    st.message()
+                )));
+            }
+        }
+    }
+    // Score, NormalizeScore, weights.
+    let m = w.feasible.len();
+    w.totals.clear();
+    w.totals.resize(m, 0);
+    if profile.score.is_empty() {
+        w.totals.iter_mut().for_each(|t| *t = 1);
+    }
+    let mut per_node: Vec<Vec<ScoreEntry>> = if explaining {
+        vec![Vec::new(); m]
+    } else {
+        Vec::new()
+    };
+    for (plugin, weight) in &profile.score {
+        if w.state.skip_score.contains(&plugin.name()) {
+            continue;
+        }
+        w.scores.clear();
+        for &id in &w.feasible {
+            let node = view.store.node(id).expect("feasible nodes exist");
+            w.scores
+                .push(plugin.score(&w.state, pod, &framework::NodeInfo::plain(id, node), view));
+        }
+        plugin.normalize(&w.state, &mut w.scores);
+        for (i, (t, s)) in w.totals.iter_mut().zip(&w.scores).enumerate() {
+            *t += s * weight;
+            if explaining {
+                per_node[i].push(ScoreEntry {
+                    plugin: plugin.name(),
+                    score: *s,
+                    weight: *weight,
+                });
+            }
+        }
+    }
+    if let Some(a) = w.current.as_mut() {
+        for (i, id) in w.feasible.iter().enumerate() {
+            if let Some(e) = a.nodes.iter_mut().find(|e| e.node == *id) {
+                e.scores = std::mem::take(&mut per_node[i]);
+                e.total = Some(w.totals[i]);
+            }
+        }
+    }
+    Ok(select_host(w))
+}
 
-    /// Picks the highest total; ties uniformly at random (reservoir sampling) or the first.
-    fn select_host(&mut self) -> NodeId {
-        let mut best = 0;
-        let mut ties = 1u64;
-        for i in 1..self.feasible.len() {
-            if self.totals[i] > self.totals[best] {
+/// Picks the highest total; ties uniformly at random (reservoir sampling on the scheduler's
+/// stream, as `selectHost` did up to v1.34) or, with `lowest-index`, the first in node order.
+fn select_host(w: &mut Work) -> NodeId {
+    let mut best = 0;
+    let mut ties = 1u64;
+    for i in 1..w.feasible.len() {
+        if w.totals[i] > w.totals[best] {
+            best = i;
+            ties = 1;
+        } else if w.totals[i] == w.totals[best] && w.tie_break == TieBreak::Random {
+            ties += 1;
+            if w.rng.below(ties) == 0 {
                 best = i;
-                ties = 1;
-            } else if self.totals[i] == self.totals[best] && self.tie_break == TieBreak::Random {
-                ties += 1;
-                if self.rng.below(ties) == 0 {
-                    best = i;
-                }
             }
         }
-        self.feasible[best]
     }
+    w.feasible[best]
 }
 
-/// Events and conditions hold at most 1024 bytes (`validation.NoteLengthLimit`).
-fn truncate_note(mut s: String) -> String {
-    const LIMIT: usize = 1024;
-    if s.len() > LIMIT {
-        let mut cut = LIMIT - 4;
-        while !s.is_char_boundary(cut) {
-            cut -= 1;
+/// `RunPostFilterPlugins`: in order until one succeeds or is unresolvable; otherwise the
+/// reasons of all are joined. Returns the message and the nomination effect.
+fn run_post_filter(
+    profile: &Profile,
+    w: &mut Work,
+    view: &View<'_>,
+    pod: &Pod,
+    p: PodId,
+    fit: &FitError,
+) -> (String, Nominating) {
+    let mut reasons: Vec<String> = Vec::new();
+    let mut nominating = Nominating::Noop;
+    let state = w.state.clone();
+    let mut pre = Preemptor {
+        view,
+        profile,
+        state: &state,
+        rng: &mut w.rng,
+        pod_id: p,
+        tie_break: w.tie_break,
+    };
+    for pf in &profile.post_filter {
+        let r = pf.post_filter(&mut pre, pod, fit);
+        match r.status.code {
+            Code::Success => return (r.status.message(), r.nominating),
+            Code::UnschedulableAndUnresolvable | Code::Error => {
+                return (r.status.message(), r.nominating);
+            }
+            _ => {
+                if r.nominating != Nominating::Noop {
+                    nominating = r.nominating;
+                }
+                reasons.extend(r.status.reasons.iter().map(|s| s.to_string()));
+            }
         }
-        s.truncate(cut);
-        s.push_str(" ...");
     }
-    s
+    (reasons.join(", "), nominating)
 }
 
-/// The time a scheduling cycle takes in simulated time (zero: decisions are instantaneous).
-pub const CYCLE_TIME: SimDuration = SimDuration::ZERO;
+/// Event notes hold at most 1024 bytes (`truncateMessage`, `validation.NoteLengthLimit`).
+pub fn truncate_note(s: &str) -> String {
+    const LIMIT: usize = 1024;
+    if s.len() <= LIMIT {
+        return s.to_string();
+    }
+    let mut cut = LIMIT - 4;
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{} ...", &s[..cut])
+}
+
+/// Every pod-to-node check the scheduler relies on, recomputed from scratch: the cache's
+/// incremental counts equal a recount (used by property tests).
+pub fn check_cache(s: &Scheduler, store: &Store) -> Result<(), String> {
+    s.cache.check(store)
+}
 
 #[cfg(test)]
 mod tests {
@@ -480,23 +958,23 @@ mod tests {
         assert_eq!(num_feasible_nodes_to_find(150, Some(10)), 100);
     }
 
+    fn id(i: u32) -> NodeId {
+        <NodeId as crate::model::ArenaId>::from_parts(i, 0)
+    }
+
     #[test]
     fn fit_error_message_sorts_reason_strings() {
-        let mut f = FitError {
-            num_all_nodes: 5,
-            node_statuses: vec![],
-        };
-        let id = <NodeId as crate::model::ArenaId>::from_parts(0, 0);
-        for _ in 0..3 {
+        let mut f = FitError::new(5);
+        for i in 0..3 {
             f.node_statuses.push((
-                id,
+                id(i),
                 "NodeResourcesFit",
                 Status::unschedulable("Insufficient cpu"),
             ));
         }
-        for _ in 0..2 {
+        for i in 3..5 {
             f.node_statuses.push((
-                id,
+                id(i),
                 "TaintToleration",
                 Status::unresolvable("node(s) had untolerated taint(s)"),
             ));
@@ -505,5 +983,42 @@ mod tests {
             f.message(),
             "0/5 nodes are available: 2 node(s) had untolerated taint(s), 3 Insufficient cpu."
         );
+        f.post_filter_msg = Some("no new claims to deallocate, preemption: 0/5 nodes are available: 2 Preemption is not helpful for scheduling, 3 No preemption victims found for incoming pod.".into());
+        assert_eq!(
+            f.message(),
+            "0/5 nodes are available: 2 node(s) had untolerated taint(s), 3 Insufficient cpu. no new claims to deallocate, preemption: 0/5 nodes are available: 2 Preemption is not helpful for scheduling, 3 No preemption victims found for incoming pod."
+        );
+    }
+
+    #[test]
+    fn fit_error_counts_absent_nodes_and_prefers_prefilter_message() {
+        // types_test.go TestFitError shapes: absent nodes take the absent status's reasons.
+        let mut f = FitError::new(3);
+        f.node_statuses.push((
+            id(0),
+            "NodeName",
+            Status::unresolvable("node(s) didn't match the requested node name"),
+        ));
+        f.absent = Status::unresolvable("node(s) didn't satisfy plugin(s) [NodeAffinity]");
+        assert_eq!(
+            f.message(),
+            "0/3 nodes are available: 1 node(s) didn't match the requested node name, 2 node(s) didn't satisfy plugin(s) [NodeAffinity]."
+        );
+        let mut g = FitError::new(3);
+        g.pre_filter_msg = Some("pod affinity terms conflict".into());
+        g.absent = Status::unresolvable("pod affinity terms conflict");
+        assert_eq!(
+            g.message(),
+            "0/3 nodes are available: pod affinity terms conflict."
+        );
+    }
+
+    #[test]
+    fn notes_are_truncated_to_1024_bytes() {
+        let s = "x".repeat(2000);
+        let t = truncate_note(&s);
+        assert_eq!(t.len(), 1024);
+        assert!(t.ends_with(" ..."));
+        assert_eq!(truncate_note("short"), "short");
     }
 }

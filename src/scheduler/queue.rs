@@ -32,8 +32,10 @@ pub struct QueuedPod {
 type ActiveKey = (Reverse<i32>, SimTime, u64, PodId);
 
 /// The three queues.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SchedulingQueue {
+    initial_backoff: SimDuration,
+    max_backoff: SimDuration,
     active: BTreeSet<ActiveKey>,
     backoff: BTreeSet<(SimTime, ActiveKey)>,
     unschedulable: BTreeMap<PodId, QueuedPod>,
@@ -53,18 +55,48 @@ fn key(q: &QueuedPod) -> ActiveKey {
     (Reverse(q.priority), q.timestamp, q.uid, q.pod)
 }
 
-/// The back-off after `attempts` failed attempts: 1 s × 2^(attempts−1), at most 10 s.
+/// The back-off after `attempts` failed attempts with the default bounds: 1 s × 2^(attempts−1),
+/// at most 10 s.
 pub fn backoff_duration(attempts: u32) -> SimDuration {
+    backoff_with(attempts, INITIAL_BACKOFF, MAX_BACKOFF)
+}
+
+/// `calculateBackoffDuration`: `initial` doubled per attempt after the first, at most `max`.
+pub fn backoff_with(attempts: u32, initial: SimDuration, max: SimDuration) -> SimDuration {
     if attempts == 0 {
         return SimDuration::ZERO;
     }
-    let d = INITIAL_BACKOFF
+    let d = initial
         .as_micros()
-        .saturating_mul(1u64 << (attempts - 1).min(20));
-    SimDuration(d.min(MAX_BACKOFF.as_micros()))
+        .saturating_mul(1u64 << (attempts - 1).min(40));
+    SimDuration(d.min(max.as_micros()))
+}
+
+impl Default for SchedulingQueue {
+    fn default() -> Self {
+        SchedulingQueue::with_backoff(INITIAL_BACKOFF, MAX_BACKOFF)
+    }
 }
 
 impl SchedulingQueue {
+    /// An empty queue with back-off bounds (`podInitialBackoffSeconds`, `podMaxBackoffSeconds`).
+    pub fn with_backoff(initial: SimDuration, max: SimDuration) -> Self {
+        SchedulingQueue {
+            initial_backoff: initial,
+            max_backoff: max,
+            active: BTreeSet::new(),
+            backoff: BTreeSet::new(),
+            unschedulable: BTreeMap::new(),
+            info: BTreeMap::new(),
+            where_: BTreeMap::new(),
+        }
+    }
+
+    /// Every pod the queue tracks (active, backing off, unschedulable, in flight).
+    pub fn pods(&self) -> Vec<PodId> {
+        self.where_.keys().copied().collect()
+    }
+
     /// Adds a new pod to activeQ.
     pub fn add(&mut self, pod: PodId, priority: i32, uid: u64, now: SimTime) {
         if self.where_.contains_key(&pod) {
@@ -125,7 +157,7 @@ impl SchedulingQueue {
         q.timestamp = now;
         let q = *q;
         if move_request_during_flight {
-            let expiry = now + backoff_duration(q.attempts);
+            let expiry = now + backoff_with(q.attempts, self.initial_backoff, self.max_backoff);
             self.backoff.insert((expiry, key(&q)));
             self.where_.insert(pod, Where::Backoff(expiry));
         } else {
@@ -147,7 +179,7 @@ impl SchedulingQueue {
     }
 
     fn move_one(&mut self, q: QueuedPod, now: SimTime) {
-        let expiry = q.timestamp + backoff_duration(q.attempts);
+        let expiry = q.timestamp + backoff_with(q.attempts, self.initial_backoff, self.max_backoff);
         if expiry > now {
             self.backoff.insert((expiry, key(&q)));
             self.where_.insert(q.pod, Where::Backoff(expiry));

@@ -350,7 +350,8 @@ impl Simulation {
                     evicted += 1;
                     self.store
                         .update_pod_status(p, crate::store::PodDelta::STATUS, |s| {
-                            s.disruption_target = true
+                            s.disruption_target =
+                                Some(crate::model::pod::DisruptionReason::EvictionByEvictionAPI)
                         });
                     if !self.store.mark_pod_deleting(p, grace) {
                         self.store.delete_pod(p);

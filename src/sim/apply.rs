@@ -308,7 +308,8 @@ pub fn apply(l: &Loaded, store: &mut Store, names: &mut SimRng, pool: Option<Poo
                 let ns = store
                     .interner
                     .intern(n.metadata.name.as_deref().unwrap_or(""));
-                store.add_namespace(ns);
+                let labels = convert::labels(&n.metadata.labels, &mut store.interner);
+                store.add_namespace_with_labels(ns, labels.pairs());
                 store.put_object(l.object.clone(), o.clone());
             }
             Object::Node(n) => {

@@ -23,7 +23,7 @@ use crate::kubelet::{ImageInfo, Kubelet, KubeletConfig};
 use crate::model::{PoolId, convert};
 use crate::report::sampler::Sampler;
 use crate::scenario::{Pool, Scenario};
-use crate::scheduler::{Profile, Scheduler};
+use crate::scheduler::Scheduler;
 use crate::store::events::EventLevel;
 use crate::store::{Change, Op, Store};
 use crate::traffic::Traffic;
@@ -162,8 +162,9 @@ impl Simulation {
         };
         let mut images = BTreeMap::new();
         for im in &scenario.images {
+            let key = crate::scheduler::plugins::image_locality::normalize_image(&im.name);
             images.insert(
-                store.interner.intern(&im.name),
+                store.interner.intern(&key),
                 ImageInfo {
                     size: im.size.unwrap_or(kcfg.default_image_size),
                     missing: im.missing,
@@ -193,12 +194,22 @@ impl Simulation {
         );
         let sampler = Sampler::new(&scenario, sample_interval, &mut store);
         let end = SimTime::ZERO + opts.until.unwrap_or(scenario.duration);
+        let sched_cfg = scenario.scheduler_config.clone().unwrap_or_default();
+        let profiles = crate::scheduler::config::build_profiles(
+            &sched_cfg,
+            &crate::scheduler::registry::Registry::in_tree(),
+            &mut store.interner,
+        )
+        .map_err(Diagnostics::one)?;
+        let scheduler = Scheduler::new(
+            profiles,
+            &mut store.interner,
+            &seeds,
+            scenario.scheduler.tie_break,
+        )
+        .with_backoff(sched_cfg.pod_initial_backoff, sched_cfg.pod_max_backoff);
         let mut sim = Simulation {
-            scheduler: Scheduler::new(
-                Profile::default_profile(),
-                &seeds,
-                scenario.scheduler.tie_break,
-            ),
+            scheduler,
             deployments: DeploymentController::new(),
             replicasets: ReplicaSetController::new(&seeds),
             gc: GarbageCollector,
@@ -301,7 +312,9 @@ impl Simulation {
         node.pool = Some(PoolId(pool as u32));
         node.pull_bandwidth = spec.pull_bandwidth;
         for img in &spec.prepulled_images {
-            let s = self.store.interner.intern(img);
+            let s = self.store.interner.intern(
+                &crate::scheduler::plugins::image_locality::normalize_image(img),
+            );
             let size = self
                 .scenario
                 .images

@@ -25,6 +25,9 @@ use events::{EventLog, EventType, KEvent, ObjRef};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+/// The label the API server puts on every namespace.
+pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
 /// What changed about a pod (bit flags).
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct PodDelta(pub u16);
@@ -177,7 +180,8 @@ pub struct Store {
     rs_by_name: BTreeMap<(Sym, Arc<str>), ReplicaSetId>,
     rs_by_deployment: BTreeMap<DeploymentId, BTreeSet<ReplicaSetId>>,
     objects: BTreeMap<(Kind, Sym, Arc<str>), StoredObject>,
-    namespaces: BTreeSet<Sym>,
+    namespaces: BTreeMap<Sym, crate::model::LabelSet>,
+    image_nodes: BTreeMap<Sym, u32>,
     changes: Vec<Change>,
     /// Recorded Kubernetes events.
     pub events: EventLog,
@@ -195,9 +199,11 @@ impl Store {
     /// namespaces.
     pub fn new() -> Self {
         let mut interner = Interner::new();
-        let mut namespaces = BTreeSet::new();
+        let mut namespaces = BTreeMap::new();
+        let name_key = interner.intern(NAMESPACE_NAME_LABEL);
         for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
-            namespaces.insert(interner.intern(ns));
+            let s = interner.intern(ns);
+            namespaces.insert(s, crate::model::LabelSet::from_pairs(vec![(name_key, s)]));
         }
         Store {
             interner,
@@ -215,6 +221,7 @@ impl Store {
             rs_by_deployment: BTreeMap::new(),
             objects: BTreeMap::new(),
             namespaces,
+            image_nodes: BTreeMap::new(),
             changes: Vec::new(),
             events: EventLog::default(),
             counts: PodCounts::default(),
@@ -364,19 +371,59 @@ impl Store {
 
     /// True when the namespace exists.
     pub fn has_namespace(&self, ns: Sym) -> bool {
-        self.namespaces.contains(&ns)
+        self.namespaces.contains_key(&ns)
+    }
+
+    /// Creates a namespace (idempotent) with the `kubernetes.io/metadata.name` label the API
+    /// server adds, plus `labels`.
+    pub fn add_namespace_with_labels(&mut self, ns: Sym, labels: &[(Sym, Sym)]) {
+        let name_key = self.interner.intern(NAMESPACE_NAME_LABEL);
+        let mut pairs = labels.to_vec();
+        pairs.push((name_key, ns));
+        let set = crate::model::LabelSet::from_pairs(pairs);
+        let op = if self.namespaces.contains_key(&ns) {
+            Op::Updated
+        } else {
+            Op::Added
+        };
+        if self.namespaces.get(&ns) != Some(&set) {
+            self.namespaces.insert(ns, set);
+            self.changes.push(Change::Other(Kind::Namespace, op));
+        }
     }
 
     /// Creates a namespace (idempotent).
     pub fn add_namespace(&mut self, ns: Sym) {
-        if self.namespaces.insert(ns) {
-            self.changes.push(Change::Other(Kind::Namespace, Op::Added));
+        if !self.namespaces.contains_key(&ns) {
+            self.add_namespace_with_labels(ns, &[]);
         }
+    }
+
+    /// A namespace's labels.
+    pub fn namespace_labels(&self, ns: Sym) -> Option<&crate::model::LabelSet> {
+        self.namespaces.get(&ns)
     }
 
     /// Every namespace.
     pub fn namespaces(&self) -> impl Iterator<Item = Sym> + '_ {
-        self.namespaces.iter().copied()
+        self.namespaces.keys().copied()
+    }
+
+    /// Number of nodes that have `image` (ImageLocality's `NumNodes`).
+    pub fn image_node_count(&self, image: Sym) -> u32 {
+        self.image_nodes.get(&image).copied().unwrap_or(0)
+    }
+
+    /// Records that `image` is now on `node` (the kubelet's image cache), without a watch
+    /// notification (node status image lists are not watched by anything but the scheduler's
+    /// ImageLocality counts kept here).
+    pub fn add_node_image(&mut self, node: NodeId, image: Sym, size: i64) {
+        if let Some(n) = self.nodes.get_mut(node)
+            && n.image_size(image).is_none()
+        {
+            n.add_image(image, size);
+            *self.image_nodes.entry(image).or_default() += 1;
+        }
     }
 
     /// Stores (creates or replaces) an object of a kind without a runtime model.
@@ -431,6 +478,9 @@ impl Store {
     /// Adds a node.
     pub fn add_node(&mut self, node: Node) -> NodeId {
         let name = node.name;
+        for &(img, _) in &node.images {
+            *self.image_nodes.entry(img).or_default() += 1;
+        }
         let id = self.nodes.insert(node);
         self.node_by_name.insert(name, id);
         self.node_order.push(id);
@@ -485,6 +535,11 @@ impl Store {
         if let Some(n) = self.nodes.get_mut(id) {
             n.deleting = true;
             let name = n.name;
+            for &(img, _) in &n.images {
+                if let Some(c) = self.image_nodes.get_mut(&img) {
+                    *c -= 1;
+                }
+            }
             self.node_by_name.remove(&name);
             self.node_order.retain(|&x| x != id);
             self.changes.push(Change::Node(id, Op::Deleted));
@@ -520,7 +575,7 @@ impl Store {
 
     /// Creates a pod after admission (namespace, name uniqueness, priority resolution).
     pub fn create_pod(&mut self, p: NewPod) -> Result<PodId, AdmissionError> {
-        if !self.namespaces.contains(&p.namespace) {
+        if !self.namespaces.contains_key(&p.namespace) {
             return Err(AdmissionError::NoNamespace(
                 self.interner.resolve(p.namespace).to_string(),
             ));

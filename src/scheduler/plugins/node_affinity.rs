@@ -1,19 +1,28 @@
 //! `NodeAffinity` (`pkg/scheduler/framework/plugins/nodeaffinity/node_affinity.go`): Filter
-//! applies `nodeSelector` and required node affinity; Score sums the weights of matching
-//! preferred terms, normalised by the highest.
+//! applies `nodeSelector`, required node affinity and the profile's `addedAffinity`; PreFilter
+//! narrows to the named nodes when every required term pins `metadata.name`; Score sums the
+//! weights of matching preferred terms, normalised by the highest.
 
-use crate::model::pod::NodeSelectorTerm;
-use crate::model::{Node, NodeId, Pod};
+use crate::model::labels::SelOp;
+use crate::model::pod::{NodeAffinity as Affinity, NodeSelectorTerm};
+use crate::model::{Node, NodeId, Pod, Sym};
 use crate::scheduler::framework::{
-    CycleState, FilterPlugin, MAX_NODE_SCORE, Plugin, ScorePlugin, Status, View, default_normalize,
+    CycleState, FilterPlugin, MAX_NODE_SCORE, NodeInfo, Plugin, PreFilterPlugin, PreFilterResult,
+    PreScorePlugin, ScorePlugin, Status, View, default_normalize,
 };
+use std::collections::BTreeSet;
 
 /// Reason upstream reports.
 pub const REASON: &str = "node(s) didn't match Pod's node affinity/selector";
+/// Reason for `addedAffinity` failures.
+pub const ENFORCED_REASON: &str = "node(s) didn't match scheduler-enforced node affinity";
 
-/// The NodeAffinity plugin.
+/// The NodeAffinity plugin, with the profile's `addedAffinity`.
 #[derive(Debug, Default)]
-pub struct NodeAffinity;
+pub struct NodeAffinity {
+    /// `NodeAffinityArgs.addedAffinity`.
+    pub added: Option<Affinity>,
+}
 
 impl Plugin for NodeAffinity {
     fn name(&self) -> &'static str {
@@ -22,49 +31,87 @@ impl Plugin for NodeAffinity {
 }
 
 /// Whether a node matches a node selector term (an empty term matches nothing).
-pub fn term_matches(t: &NodeSelectorTerm, node: &Node, view: &View<'_>) -> bool {
+pub fn term_matches(t: &NodeSelectorTerm, node: &Node, interner: &crate::model::Interner) -> bool {
     if t.labels.is_empty() && t.fields.is_empty() {
         return false;
     }
-    let i = &view.store.interner;
-    if !t.labels.matches(&node.labels, i) {
+    if !t.labels.matches(&node.labels, interner) {
         return false;
     }
     if !t.fields.is_empty() {
         // matchFields only supports metadata.name: evaluate against a one-label set.
         let key = t.fields.reqs[0].key;
         let set = crate::model::LabelSet::from_pairs(vec![(key, node.name)]);
-        if !t.fields.matches(&set, i) {
+        if !t.fields.matches(&set, interner) {
             return false;
         }
     }
     true
 }
 
-/// Whether the pod's node selector and required affinity admit `node`.
-pub fn required_matches(pod: &Pod, node: &Node, view: &View<'_>) -> bool {
-    if !pod
-        .spec
-        .node_selector
-        .iter()
-        .all(|&(k, v)| node.labels.get(k) == Some(v))
-    {
-        return false;
-    }
-    match &pod.spec.node_affinity.required {
-        Some(terms) => terms.iter().any(|t| term_matches(t, node, view)),
+fn required_terms_match(a: &Affinity, node: &Node, interner: &crate::model::Interner) -> bool {
+    match &a.required {
+        Some(terms) => terms.iter().any(|t| term_matches(t, node, interner)),
         None => true,
     }
 }
 
-impl FilterPlugin for NodeAffinity {
-    fn pre_filter(&self, state: &mut CycleState, pod: &Pod, _: &View<'_>) -> Status {
-        state.has_preferred_node_affinity = !pod.spec.node_affinity.preferred.is_empty();
-        Status::success()
-    }
+/// Whether the pod's node selector and required affinity admit `node` (`GetRequiredNodeAffinity`).
+pub fn required_matches(pod: &Pod, node: &Node, interner: &crate::model::Interner) -> bool {
+    pod.spec
+        .node_selector
+        .iter()
+        .all(|&(k, v)| node.labels.get(k) == Some(v))
+        && required_terms_match(&pod.spec.node_affinity, node, interner)
+}
 
-    fn filter(&self, _: &CycleState, pod: &Pod, node: &Node, view: &View<'_>) -> Status {
-        if required_matches(pod, node, view) {
+impl PreFilterPlugin for NodeAffinity {
+    fn pre_filter(&self, _: &mut CycleState, pod: &Pod, _: &View<'_>) -> (Status, PreFilterResult) {
+        let a = &pod.spec.node_affinity;
+        let has_added = self.added.as_ref().is_some_and(|x| x.required.is_some());
+        if pod.spec.node_selector.is_empty() && a.required.is_none() && !has_added {
+            return (Status::skip(), PreFilterResult::default());
+        }
+        // If every term pins metadata.name with In, only those nodes are candidates.
+        let Some(terms) = &a.required else {
+            return (Status::success(), PreFilterResult::default());
+        };
+        let mut names: Option<BTreeSet<Sym>> = None;
+        for t in terms {
+            let mut term_names: Option<BTreeSet<Sym>> = None;
+            for r in &t.fields.reqs {
+                if let SelOp::In(vals) = &r.op {
+                    let set: BTreeSet<Sym> = vals.iter().copied().collect();
+                    term_names = Some(match term_names {
+                        None => set,
+                        Some(prev) => prev.intersection(&set).copied().collect(),
+                    });
+                }
+            }
+            match term_names {
+                None => return (Status::success(), PreFilterResult::default()),
+                Some(s) => names.get_or_insert_with(BTreeSet::new).extend(s),
+            }
+        }
+        match names {
+            Some(n) if n.is_empty() => (
+                Status::unresolvable("pod affinity terms conflict"),
+                PreFilterResult::default(),
+            ),
+            n => (Status::success(), PreFilterResult { node_names: n }),
+        }
+    }
+}
+
+impl FilterPlugin for NodeAffinity {
+    fn filter(&self, _: &CycleState, pod: &Pod, node: &NodeInfo<'_>, view: &View<'_>) -> Status {
+        let i = &view.store.interner;
+        if let Some(added) = &self.added
+            && !required_terms_match(added, node.node, i)
+        {
+            return Status::unresolvable(ENFORCED_REASON);
+        }
+        if required_matches(pod, node.node, i) {
             Status::success()
         } else {
             Status::unresolvable(REASON)
@@ -72,24 +119,41 @@ impl FilterPlugin for NodeAffinity {
     }
 }
 
-impl ScorePlugin for NodeAffinity {
-    fn pre_score(&self, state: &mut CycleState, pod: &Pod, _: &[NodeId], _: &View<'_>) -> Status {
-        state.has_preferred_node_affinity = !pod.spec.node_affinity.preferred.is_empty();
-        if state.has_preferred_node_affinity {
-            Status::success()
-        } else {
+impl PreScorePlugin for NodeAffinity {
+    fn pre_score(&self, _: &mut CycleState, pod: &Pod, _: &[NodeId], _: &View<'_>) -> Status {
+        let added = self.added.as_ref().is_some_and(|a| !a.preferred.is_empty());
+        if pod.spec.node_affinity.preferred.is_empty() && !added {
             Status::skip()
+        } else {
+            Status::success()
         }
     }
+}
 
-    fn score(&self, _: &CycleState, pod: &Pod, node: &Node, view: &View<'_>) -> i64 {
-        pod.spec
+impl ScorePlugin for NodeAffinity {
+    fn score(&self, _: &CycleState, pod: &Pod, info: &NodeInfo<'_>, view: &View<'_>) -> i64 {
+        let node = info.node;
+        let i = &view.store.interner;
+        let own: i64 = pod
+            .spec
             .node_affinity
             .preferred
             .iter()
-            .filter(|(_, t)| term_matches(t, node, view))
+            .filter(|(_, t)| term_matches(t, node, i))
             .map(|(w, _)| *w as i64)
-            .sum()
+            .sum();
+        let added: i64 = self
+            .added
+            .as_ref()
+            .map(|a| {
+                a.preferred
+                    .iter()
+                    .filter(|(_, t)| term_matches(t, node, i))
+                    .map(|(w, _)| *w as i64)
+                    .sum()
+            })
+            .unwrap_or(0);
+        own + added
     }
 
     fn normalize(&self, _: &CycleState, scores: &mut [i64]) {

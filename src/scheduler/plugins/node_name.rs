@@ -1,8 +1,8 @@
 //! `NodeName` (`pkg/scheduler/framework/plugins/nodename/node_name.go`): a pod with
 //! `spec.nodeName` fits only that node.
 
-use crate::model::{Node, Pod};
-use crate::scheduler::framework::{CycleState, FilterPlugin, Plugin, Status, View};
+use crate::model::Pod;
+use crate::scheduler::framework::{CycleState, FilterPlugin, NodeInfo, Plugin, Status, View};
 
 /// Reason upstream reports.
 pub const REASON: &str = "node(s) didn't match the requested node name";
@@ -18,9 +18,9 @@ impl Plugin for NodeName {
 }
 
 impl FilterPlugin for NodeName {
-    fn filter(&self, _: &CycleState, pod: &Pod, node: &Node, _: &View<'_>) -> Status {
+    fn filter(&self, _: &CycleState, pod: &Pod, node: &NodeInfo<'_>, _: &View<'_>) -> Status {
         match pod.spec.node_name {
-            Some(n) if n != node.name => Status::unresolvable(REASON),
+            Some(n) if n != node.node.name => Status::unresolvable(REASON),
             _ => Status::success(),
         }
     }

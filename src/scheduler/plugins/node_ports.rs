@@ -1,8 +1,10 @@
 //! `NodePorts` (`pkg/scheduler/framework/plugins/nodeports/node_ports.go`): host ports must be
 //! free on the node (`0.0.0.0` conflicts with every IP of the same protocol and port).
 
-use crate::model::{Node, Pod};
-use crate::scheduler::framework::{CycleState, FilterPlugin, Plugin, Status, View};
+use crate::model::Pod;
+use crate::scheduler::framework::{
+    CycleState, FilterPlugin, NodeInfo, Plugin, PreFilterPlugin, PreFilterResult, Status, View,
+};
 
 /// Reason upstream reports.
 pub const REASON: &str = "node(s) didn't have free ports for the requested pod ports";
@@ -17,19 +19,22 @@ impl Plugin for NodePorts {
     }
 }
 
-impl FilterPlugin for NodePorts {
-    fn pre_filter(&self, _: &mut CycleState, pod: &Pod, _: &View<'_>) -> Status {
-        if pod.spec.host_ports.is_empty() {
+impl PreFilterPlugin for NodePorts {
+    fn pre_filter(&self, _: &mut CycleState, pod: &Pod, _: &View<'_>) -> (Status, PreFilterResult) {
+        let st = if pod.spec.host_ports.is_empty() {
             Status::skip()
         } else {
             Status::success()
-        }
+        };
+        (st, PreFilterResult::default())
     }
+}
 
-    fn filter(&self, _: &CycleState, pod: &Pod, node: &Node, view: &View<'_>) -> Status {
+impl FilterPlugin for NodePorts {
+    fn filter(&self, _: &CycleState, pod: &Pod, node: &NodeInfo<'_>, view: &View<'_>) -> Status {
         let any = view.store.interner.lookup("0.0.0.0");
         let conflict = pod.spec.host_ports.iter().any(|want| {
-            node.used_ports.iter().any(|used| {
+            node.ports().any(|used| {
                 used.port == want.port
                     && used.protocol == want.protocol
                     && (used.ip == want.ip || Some(used.ip) == any || Some(want.ip) == any)

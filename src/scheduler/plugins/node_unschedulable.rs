@@ -1,9 +1,9 @@
 //! `NodeUnschedulable` (`pkg/scheduler/framework/plugins/nodeunschedulable`): cordoned nodes
 //! take only pods that tolerate `node.kubernetes.io/unschedulable:NoSchedule`.
 
+use crate::model::Pod;
 use crate::model::pod::{Taint, TaintEffect};
-use crate::model::{Node, Pod};
-use crate::scheduler::framework::{CycleState, FilterPlugin, Plugin, Status, View};
+use crate::scheduler::framework::{CycleState, FilterPlugin, NodeInfo, Plugin, Status, View};
 
 /// Reason upstream reports.
 pub const REASON: &str = "node(s) were unschedulable";
@@ -19,8 +19,8 @@ impl Plugin for NodeUnschedulable {
 }
 
 impl FilterPlugin for NodeUnschedulable {
-    fn filter(&self, _: &CycleState, pod: &Pod, node: &Node, view: &View<'_>) -> Status {
-        if !node.unschedulable {
+    fn filter(&self, _: &CycleState, pod: &Pod, node: &NodeInfo<'_>, view: &View<'_>) -> Status {
+        if !node.node.unschedulable {
             return Status::success();
         }
         let i = &view.store.interner;

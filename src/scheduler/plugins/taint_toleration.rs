@@ -3,9 +3,10 @@
 //! untolerated PreferNoSchedule taints, normalised in reverse (fewer is better).
 
 use crate::model::pod::TaintEffect;
-use crate::model::{Node, NodeId, Pod};
+use crate::model::{NodeId, Pod};
 use crate::scheduler::framework::{
-    CycleState, FilterPlugin, MAX_NODE_SCORE, Plugin, ScorePlugin, Status, View, default_normalize,
+    CycleState, FilterPlugin, MAX_NODE_SCORE, NodeInfo, Plugin, PreScorePlugin, ScorePlugin,
+    Status, View, default_normalize,
 };
 
 /// Reason upstream reports (v1.35+ wording).
@@ -22,9 +23,9 @@ impl Plugin for TaintToleration {
 }
 
 impl FilterPlugin for TaintToleration {
-    fn filter(&self, _: &CycleState, pod: &Pod, node: &Node, view: &View<'_>) -> Status {
+    fn filter(&self, _: &CycleState, pod: &Pod, node: &NodeInfo<'_>, view: &View<'_>) -> Status {
         let i = &view.store.interner;
-        let untolerated = node.taints.iter().any(|t| {
+        let untolerated = node.node.taints.iter().any(|t| {
             matches!(t.effect, TaintEffect::NoSchedule | TaintEffect::NoExecute)
                 && !pod.spec.tolerations.iter().any(|tol| tol.tolerates(t, i))
         });
@@ -36,7 +37,7 @@ impl FilterPlugin for TaintToleration {
     }
 }
 
-impl ScorePlugin for TaintToleration {
+impl PreScorePlugin for TaintToleration {
     fn pre_score(&self, state: &mut CycleState, pod: &Pod, _: &[NodeId], _: &View<'_>) -> Status {
         state.prefer_no_schedule_tolerations.clear();
         for (k, t) in pod.spec.tolerations.iter().enumerate() {
@@ -46,8 +47,11 @@ impl ScorePlugin for TaintToleration {
         }
         Status::success()
     }
+}
 
-    fn score(&self, state: &CycleState, pod: &Pod, node: &Node, view: &View<'_>) -> i64 {
+impl ScorePlugin for TaintToleration {
+    fn score(&self, state: &CycleState, pod: &Pod, info: &NodeInfo<'_>, view: &View<'_>) -> i64 {
+        let node = info.node;
         let i = &view.store.interner;
         node.taints
             .iter()
