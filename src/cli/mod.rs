@@ -2,6 +2,7 @@
 //! Exit codes: 0 success, 1 an I/O or internal failure, 2 bad input (with located messages).
 
 pub mod run;
+pub mod schedule;
 pub mod validate;
 
 use clap::{Parser, Subcommand};
@@ -17,6 +18,7 @@ Examples:
   kubesim run scenarios/quickstart.yaml
   kubesim run scenarios/seed-guide/scenario.yaml --seed 7 --until 30m --out /tmp/guide
   kubesim validate scenarios/quickstart.yaml manifests/app.yaml
+  kubesim schedule -f examples/schedule/ --explain
 
 Documentation: docs/scenario.md (scenario format), docs/outputs.md (output files),
 docs/architecture.md (how it works).";
@@ -45,6 +47,14 @@ pub enum Command {
   kubesim validate deployment.yaml service.yaml
   kubesim validate manifests/")]
     Validate(validate::ValidateArgs),
+    /// Schedule pending pods onto nodes once, as kube-scheduler would, and explain why.
+    #[command(after_help = "Examples:
+  kubesim schedule -f nodes.yaml -f pods.yaml
+  kubesim schedule -f cluster/ --config scheduler-config.yaml -o json --explain
+  kubesim schedule -f examples/schedule/ --explain
+
+Output schema: docs/schedule.md")]
+    Schedule(schedule::ScheduleArgs),
 }
 
 /// Parses arguments and runs the verb; returns the process exit code.
@@ -53,6 +63,7 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Run(a) => run::run(a),
         Command::Validate(a) => validate::validate(a),
+        Command::Schedule(a) => schedule::schedule(a),
     }
 }
 

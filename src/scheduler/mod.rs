@@ -170,6 +170,7 @@ struct Work {
     narrowed: Vec<NodeId>,
     explain: Option<Vec<Attempt>>,
     current: Option<Attempt>,
+    exhaustive: bool,
     stats: SchedulerStats,
 }
 
@@ -231,6 +232,7 @@ impl Scheduler {
                 narrowed: Vec::new(),
                 explain: None,
                 current: None,
+                exhaustive: false,
                 stats: SchedulerStats::default(),
             },
             cycle_pending: false,
@@ -257,6 +259,13 @@ impl Scheduler {
     /// Starts recording an [`Attempt`] per scheduling cycle.
     pub fn record_attempts(&mut self) {
         self.work.explain = Some(Vec::new());
+    }
+
+    /// Evaluates and scores every node in each cycle: no `percentageOfNodesToScore` sampling
+    /// and no single-feasible-node shortcut (for explanations and plugin tests; decisions can
+    /// then differ from kube-scheduler's).
+    pub fn set_exhaustive(&mut self, on: bool) {
+        self.work.exhaustive = on;
     }
 
     /// The attempts recorded so far (see [`Scheduler::record_attempts`]).
@@ -748,6 +757,9 @@ fn schedule_pod(
     if profile.score.is_empty() {
         want = want.min(1);
     }
+    if w.exhaustive {
+        want = n;
+    }
     w.feasible.clear();
     let mut processed = 0;
     if n > 0 {
@@ -799,7 +811,7 @@ fn schedule_pod(
     if w.feasible.is_empty() {
         return Err(Failure::Fit(fit));
     }
-    if w.feasible.len() == 1 {
+    if w.feasible.len() == 1 && !w.exhaustive {
         return Ok(w.feasible[0]);
     }
     // PreScore.

@@ -10,6 +10,7 @@
 pub mod actions;
 pub mod apply;
 pub mod event;
+pub mod whatif;
 
 use crate::controllers::deployment::DeploymentController;
 use crate::controllers::gc::GarbageCollector;
