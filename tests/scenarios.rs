@@ -288,3 +288,169 @@ fn kubectl_dump_imports_without_duplicating_pods() {
             .any(|e| e.message.contains("already present on machine"))
     );
 }
+
+#[test]
+fn preemption_evicts_gracefully_then_binds_the_preemptor_on_its_nominated_node() {
+    let text = r#"
+apiVersion: kubesim/v1alpha1
+kind: Scenario
+metadata: {name: preempt}
+duration: 10m
+nodePools:
+  - name: one
+    count: 1
+    template:
+      status:
+        allocatable: {cpu: "2", memory: 4Gi}
+manifests:
+  - inline: |
+      apiVersion: scheduling.k8s.io/v1
+      kind: PriorityClass
+      metadata: {name: high}
+      value: 1000
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: batch}
+      spec:
+        replicas: 2
+        selector: {matchLabels: {app: batch}}
+        template:
+          metadata: {labels: {app: batch}}
+          spec:
+            terminationGracePeriodSeconds: 20
+            containers:
+              - name: c
+                image: busybox:1.36
+                resources: {requests: {cpu: 900m, memory: 1Gi}}
+events:
+  - at: 1m
+    apply:
+      inline: |
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: urgent}
+        spec:
+          priorityClassName: high
+          containers:
+            - name: c
+              image: busybox:1.36
+              resources: {requests: {cpu: 1500m, memory: 1Gi}}
+"#;
+    let mut sim = sim_from(text);
+    sim.run_until(secs(60));
+    let urgent = sim
+        .store
+        .pod_by_name(sim.store.interner.lookup("default").unwrap(), "urgent")
+        .unwrap();
+    let p = sim.store.pod(urgent).unwrap();
+    assert!(p.status.node.is_none(), "victims still terminating");
+    assert!(p.status.nominated_node.is_some(), "nominated by preemption");
+    let preempted: Vec<_> = sim
+        .store
+        .events
+        .events
+        .iter()
+        .filter(|e| e.reason == "Preempted")
+        .collect();
+    assert_eq!(preempted.len(), 2, "both 900m pods must go for 1500m");
+    let uid = p.uid_string();
+    assert_eq!(
+        preempted[0].message,
+        format!("Preempted by pod {uid} on node one-0")
+    );
+    assert_eq!(preempted[0].source, "default-scheduler");
+    // The victims carry DisruptionTarget and terminate within their grace period; then the
+    // preemptor binds to its nominated node.
+    sim.run_until(secs(120));
+    let p = sim.store.pod(urgent).unwrap();
+    let bound_at = p.status.scheduled_at.unwrap();
+    assert!(
+        bound_at > secs(60) && bound_at < secs(65),
+        "bound at {bound_at:?}"
+    );
+    assert_eq!(
+        p.status.node,
+        sim.store
+            .node_by_name(sim.store.interner.lookup("one-0").unwrap())
+    );
+    assert_eq!(p.status.nominated_node, None);
+    assert_eq!(sim.scheduler.stats().preemptions, 1);
+    assert_eq!(sim.scheduler.stats().victims, 2);
+}
+
+#[test]
+fn unschedulable_pods_wait_for_events_their_rejecting_plugins_registered() {
+    // A pod rejected by NodeAffinity is not retried when other pods go away (NodeAffinity
+    // registers node events only); it is retried after the 5-minute maximum, and at once
+    // when a matching node arrives.
+    let text = r#"
+apiVersion: kubesim/v1alpha1
+kind: Scenario
+metadata: {name: hints}
+duration: 10m
+nodePools:
+  - name: plain
+    count: 2
+    template:
+      status:
+        allocatable: {cpu: "4", memory: 8Gi}
+  - name: ssd
+    count: 0
+    template:
+      metadata:
+        labels: {disktype: ssd}
+      status:
+        allocatable: {cpu: "4", memory: 8Gi}
+manifests:
+  - inline: |
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: churn}
+      spec:
+        replicas: 4
+        selector: {matchLabels: {app: churn}}
+        template:
+          metadata: {labels: {app: churn}}
+          spec:
+            containers:
+              - name: c
+                image: busybox:1.36
+                resources: {requests: {cpu: 100m, memory: 64Mi}}
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: picky}
+      spec:
+        nodeSelector: {disktype: ssd}
+        containers:
+          - name: c
+            image: busybox:1.36
+events:
+  - at: 1m
+    scale: {target: deployment/churn, replicas: 0}
+  - at: 2m
+    scale: {target: deployment/churn, replicas: 4}
+  - at: 3m
+    scale: {target: deployment/churn, replicas: 1}
+  - at: 8m
+    addNodes: {pool: ssd, count: 1}
+"#;
+    let mut sim = sim_from(text);
+    let failures = |sim: &Simulation| {
+        sim.store
+            .events
+            .events
+            .iter()
+            .filter(|e| e.reason == "FailedScheduling" && &*e.object.name == "picky")
+            .count()
+    };
+    sim.run_until(secs(299));
+    assert_eq!(failures(&sim), 1, "pod deletions do not requeue a NodeAffinity rejection");
+    sim.run_until(secs(331));
+    assert_eq!(failures(&sim), 2, "retried after podMaxInUnschedulablePodsDuration");
+    sim.run_until(secs(600));
+    let ns = sim.store.interner.lookup("default").unwrap();
+    let picky = sim.store.pod(sim.store.pod_by_name(ns, "picky").unwrap()).unwrap();
+    assert!(picky.status.node.is_some(), "bound once an ssd node exists");
+}

@@ -8,6 +8,7 @@
 
 pub mod cache;
 pub mod config;
+pub mod events;
 pub mod explain;
 pub mod framework;
 pub mod node_tree;
@@ -94,6 +95,8 @@ pub struct FitError {
     pub pre_filter_msg: Option<String>,
     /// The PostFilter message.
     pub post_filter_msg: Option<String>,
+    /// Plugins that rejected every node at PreFilter (failure or node-set narrowing).
+    pub pre_filter_plugins: Vec<&'static str>,
 }
 
 impl FitError {
@@ -108,7 +111,20 @@ impl FitError {
             },
             pre_filter_msg: None,
             post_filter_msg: None,
+            pre_filter_plugins: Vec::new(),
         }
+    }
+
+    /// The plugins that rejected the pod (`Diagnosis.UnschedulablePlugins`).
+    pub fn rejectors(&self) -> events::Rejectors {
+        let mut r = events::Rejectors::default();
+        for p in &self.pre_filter_plugins {
+            r.add(p);
+        }
+        for (_, p, _) in &self.node_statuses {
+            r.add(p);
+        }
+        r
     }
 
     /// The message upstream prints (`FitError.Error()`): the PreFilter message, or the reason
@@ -352,8 +368,8 @@ impl Scheduler {
         self.ensure_cycle(cx);
     }
 
-    fn move_all(&mut self, cx: &mut Ctx<'_>) {
-        if self.queue.move_all(cx.now) {
+    fn on_event(&mut self, event: events::ClusterEvent, cx: &mut Ctx<'_>) {
+        if self.queue.move_for(event, cx.now) {
             self.ensure_cycle(cx);
         }
     }
@@ -363,6 +379,9 @@ impl Scheduler {
         match *ch {
             Change::Pod(p, Op::Added, _) => {
                 self.cache.pod_changed(p, cx.store);
+                if cx.store.pod(p).is_some_and(|x| x.status.node.is_some()) {
+                    self.on_event(events::ClusterEvent::AssignedPodAdd, cx);
+                }
                 self.enqueue(p, cx);
             }
             Change::Pod(p, Op::Updated, d) => {
@@ -380,7 +399,10 @@ impl Scheduler {
                         .pod(p)
                         .is_some_and(|p| p.status.phase.is_terminal() && p.status.node.is_some());
                 if freed {
-                    self.move_all(cx);
+                    self.on_event(events::ClusterEvent::AssignedPodDelete, cx);
+                }
+                if d.has(PodDelta::BOUND) {
+                    self.on_event(events::ClusterEvent::AssignedPodAdd, cx);
                 }
             }
             Change::Pod(p, Op::Deleted, _) => {
@@ -388,25 +410,29 @@ impl Scheduler {
                 self.queue.remove(p);
                 self.gated.remove(&p);
                 self.nominator.remove(p);
-                let was_bound = cx.store.pod(p).is_some_and(|p| p.status.node.is_some());
+                let was_bound = cx
+                    .store
+                    .pod(p)
+                    .is_some_and(|p| p.status.node.is_some() && !p.status.phase.is_terminal());
                 if was_bound {
-                    self.move_all(cx);
+                    self.on_event(events::ClusterEvent::AssignedPodDelete, cx);
                 }
             }
             Change::Node(n, Op::Added) => {
                 self.cache.tree.add(n, cx.store);
                 self.cache.node_changed(cx.store);
-                self.move_all(cx);
+                self.on_event(events::ClusterEvent::NodeAdd, cx);
             }
             Change::Node(n, Op::Updated) => {
                 self.cache.tree.remove(n);
                 self.cache.tree.add(n, cx.store);
                 self.cache.node_changed(cx.store);
-                self.move_all(cx);
+                self.on_event(events::ClusterEvent::NodeUpdate, cx);
             }
             Change::Node(n, Op::Deleted) => {
                 self.cache.tree.remove(n);
                 self.cache.node_changed(cx.store);
+                self.on_event(events::ClusterEvent::NodeDelete, cx);
             }
             Change::Other(crate::api::Kind::Service, _) => self.cache.rebuild_services(cx.store),
             Change::Other(crate::api::Kind::PodDisruptionBudget, _) => {
@@ -492,11 +518,13 @@ impl Scheduler {
             nodes: self.cache.tree.list(),
         };
         let result = schedule_pod(profile, &mut self.work, &view, &pod, p);
+        let mut rejectors = events::Rejectors::default();
         let outcome = match result {
             Ok(node) => Ok(node),
             Err(Failure::NoNodes) => Err((NO_NODES_AVAILABLE.to_string(), Nominating::Clear)),
             Err(Failure::Error(e)) => Err((e, Nominating::Noop)),
             Err(Failure::Fit(mut fit)) => {
+                rejectors = fit.rejectors();
                 let nominating = if profile.post_filter.is_empty() {
                     Nominating::Noop
                 } else {
@@ -510,7 +538,9 @@ impl Scheduler {
         let source = self.sources[idx];
         match outcome {
             Ok(node) => self.bind(idx, p, node, source, cx),
-            Err((msg, nominating)) => self.handle_failure(p, &pod, msg, nominating, source, cx),
+            Err((msg, nominating)) => {
+                self.handle_failure(p, &pod, msg, nominating, rejectors, source, cx)
+            }
         }
         if let (Some(a), Some(list)) = (self.work.current.take(), self.work.explain.as_mut()) {
             list.push(a);
@@ -522,12 +552,15 @@ impl Scheduler {
         let profile = &self.profiles[idx];
         for r in &profile.reserve {
             let st = r.reserve(&mut self.work.state, p, node);
+            let r_name = r.name();
             if !st.is_success() {
                 for u in profile.reserve.iter().rev() {
                     u.unreserve(&mut self.work.state, p, node);
                 }
                 let pod = cx.store.pod(p).cloned().expect("exists");
-                return self.handle_failure(p, &pod, st.message(), Nominating::Noop, source, cx);
+                let mut r = events::Rejectors::default();
+                r.add(r_name);
+                return self.handle_failure(p, &pod, st.message(), Nominating::Noop, r, source, cx);
             }
         }
         let pod = cx.store.pod(p).cloned().expect("exists");
@@ -545,7 +578,9 @@ impl Scheduler {
             for u in profile.reserve.iter().rev() {
                 u.unreserve(&mut self.work.state, p, node);
             }
-            return self.handle_failure(p, &pod, msg, Nominating::Noop, source, cx);
+            let mut r = events::Rejectors::default();
+            r.add(pm.name());
+            return self.handle_failure(p, &pod, msg, Nominating::Noop, r, source, cx);
         }
         self.queue.remove(p);
         self.nominator.remove(p);
@@ -588,6 +623,7 @@ impl Scheduler {
         pod: &Pod,
         msg: String,
         nominating: Nominating,
+        rejectors: events::Rejectors,
         source: &'static str,
         cx: &mut Ctx<'_>,
     ) {
@@ -621,7 +657,7 @@ impl Scheduler {
             s.unschedulable_message = Some(msg);
             s.nominated_node = nominated;
         });
-        self.queue.requeue_failed(p, cx.now, false);
+        self.queue.requeue_failed(p, cx.now, rejectors, false);
     }
 
     /// `prepareCandidate`: victims get the DisruptionTarget condition and are deleted
@@ -698,6 +734,7 @@ fn schedule_pod(
             return Err(Failure::Error(pre.status.message()));
         }
         fit.pre_filter_msg = Some(pre.status.message());
+        fit.pre_filter_plugins.push(pre.plugin);
         if let Some(a) = w.current.as_mut() {
             a.nodes = all
                 .iter()
@@ -745,6 +782,7 @@ fn schedule_pod(
             );
             let mut plugins = pre.narrowing.clone();
             plugins.sort_unstable();
+            fit.pre_filter_plugins.extend(plugins.iter().copied());
             fit.absent = Status::unresolvable(format!(
                 "node(s) didn't satisfy plugin(s) [{}]",
                 plugins.join(" ")

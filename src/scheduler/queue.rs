@@ -2,6 +2,7 @@
 //! (higher priority first, then earlier queue timestamp), backoffQ (1 s doubling to 10 s per
 //! attempt), and the unschedulable pool, flushed by cluster events and after 5 minutes.
 
+use super::events::{ClusterEvent, Rejectors};
 use crate::engine::{SimDuration, SimTime};
 use crate::model::PodId;
 use std::cmp::Reverse;
@@ -27,6 +28,8 @@ pub struct QueuedPod {
     pub uid: u64,
     /// Scheduling attempts so far.
     pub attempts: u32,
+    /// Plugins that rejected the pod in its last attempt.
+    pub rejectors: Rejectors,
 }
 
 type ActiveKey = (Reverse<i32>, SimTime, u64, PodId);
@@ -108,6 +111,7 @@ impl SchedulingQueue {
             timestamp: now,
             uid,
             attempts: 0,
+            rejectors: Rejectors::default(),
         };
         self.active.insert(key(&q));
         self.info.insert(pod, q);
@@ -149,12 +153,19 @@ impl SchedulingQueue {
 
     /// Returns a pod that failed a cycle: to backoffQ when `move_request_during_flight` (an
     /// event that may help arrived meanwhile), otherwise to the unschedulable pool.
-    pub fn requeue_failed(&mut self, pod: PodId, now: SimTime, move_request_during_flight: bool) {
+    pub fn requeue_failed(
+        &mut self,
+        pod: PodId,
+        now: SimTime,
+        rejectors: Rejectors,
+        move_request_during_flight: bool,
+    ) {
         let Some(q) = self.info.get_mut(&pod) else {
             return;
         };
         q.attempts += 1;
         q.timestamp = now;
+        q.rejectors = rejectors;
         let q = *q;
         if move_request_during_flight {
             let expiry = now + backoff_with(q.attempts, self.initial_backoff, self.max_backoff);
@@ -176,6 +187,22 @@ impl SchedulingQueue {
             self.move_one(q, now);
         }
         moved
+    }
+
+    /// Moves the unschedulable pods that `event` may help (their rejecting plugins registered
+    /// for it) to activeQ or backoffQ. Returns true if any moved.
+    pub fn move_for(&mut self, event: ClusterEvent, now: SimTime) -> bool {
+        let pods: Vec<PodId> = self
+            .unschedulable
+            .values()
+            .filter(|q| q.rejectors.interested(event))
+            .map(|q| q.pod)
+            .collect();
+        for p in &pods {
+            let q = self.unschedulable.remove(p).expect("listed");
+            self.move_one(q, now);
+        }
+        !pods.is_empty()
     }
 
     fn move_one(&mut self, q: QueuedPod, now: SimTime) {
@@ -271,7 +298,7 @@ mod tests {
         let p = PodId::from_parts(0, 0);
         q.add(p, 0, 1, SimTime(0));
         q.pop();
-        q.requeue_failed(p, SimTime(0), false);
+        q.requeue_failed(p, SimTime(0), Rejectors::default(), false);
         assert_eq!(q.unschedulable_len(), 1);
         q.move_all(SimTime(500_000));
         assert_eq!(

@@ -13,16 +13,23 @@ use std::collections::BTreeMap;
 
 /// Runs the what-if scheduler over `manifests` with an optional configuration text.
 pub fn schedule(manifests: &str, config: Option<&str>) -> WhatIf {
-    let set = kubesim::load::load_text(manifests, "test.yaml").unwrap_or_else(|e| panic!("manifests: {e:?}"));
+    let set = kubesim::load::load_text(manifests, "test.yaml")
+        .unwrap_or_else(|e| panic!("manifests: {e:?}"));
     let cfg = config.map(|text| {
         let doc = SchedulerConfigDoc {
             text: text.to_string(),
             api_version: "kubescheduler.config.k8s.io/v1".into(),
             origin: Origin::inline("config.yaml"),
         };
-        kubesim::scheduler::config::parse(&doc).unwrap_or_else(|e| panic!("config: {e}")).0
+        kubesim::scheduler::config::parse(&doc)
+            .unwrap_or_else(|e| panic!("config: {e}"))
+            .0
     });
-    let opts = WhatIfOptions { seed: 1, tie_break: TieBreak::LowestIndex, exhaustive: true };
+    let opts = WhatIfOptions {
+        seed: 1,
+        tie_break: TieBreak::LowestIndex,
+        exhaustive: true,
+    };
     whatif::run(set.objects, cfg, &opts).unwrap_or_else(|e| panic!("what-if: {e:?}"))
 }
 
@@ -50,17 +57,31 @@ profiles:
             &format!("preScore: {{disabled: [{{name: \"*\"}}], enabled: [{{name: {plugin}}}]}}"),
         );
         if !plugin_has_prescore(plugin) {
-            s = s.replace(&format!("preScore: {{disabled: [{{name: \"*\"}}], enabled: [{{name: {plugin}}}]}}"), "preScore: {disabled: [{name: \"*\"}]}");
+            s = s.replace(
+                &format!(
+                    "preScore: {{disabled: [{{name: \"*\"}}], enabled: [{{name: {plugin}}}]}}"
+                ),
+                "preScore: {disabled: [{name: \"*\"}]}",
+            );
         }
     }
     if let Some(a) = args {
-        s.push_str(&format!("  pluginConfig:\n  - name: {plugin}\n    args: {a}\n"));
+        s.push_str(&format!(
+            "  pluginConfig:\n  - name: {plugin}\n    args: {a}\n"
+        ));
     }
     s
 }
 
 fn plugin_has_prescore(plugin: &str) -> bool {
-    matches!(plugin, "TaintToleration" | "NodeAffinity" | "PodTopologySpread" | "InterPodAffinity" | "NodeResourcesBalancedAllocation")
+    matches!(
+        plugin,
+        "TaintToleration"
+            | "NodeAffinity"
+            | "PodTopologySpread"
+            | "InterPodAffinity"
+            | "NodeResourcesBalancedAllocation"
+    )
 }
 
 /// A configuration with only `plugin`'s PreFilter and Filter (no scoring).
@@ -78,14 +99,23 @@ profiles:
     preScore: {{disabled: [{{name: \"*\"}}]}}
     score: {{disabled: [{{name: \"*\"}}]}}
 ",
-        pre = if matches!(plugin, "NodeAffinity" | "NodePorts" | "NodeResourcesFit" | "PodTopologySpread" | "InterPodAffinity") {
+        pre = if matches!(
+            plugin,
+            "NodeAffinity"
+                | "NodePorts"
+                | "NodeResourcesFit"
+                | "PodTopologySpread"
+                | "InterPodAffinity"
+        ) {
             format!(", enabled: [{{name: {plugin}}}]")
         } else {
             String::new()
         }
     );
     if let Some(a) = args {
-        s.push_str(&format!("  pluginConfig:\n  - name: {plugin}\n    args: {a}\n"));
+        s.push_str(&format!(
+            "  pluginConfig:\n  - name: {plugin}\n    args: {a}\n"
+        ));
     }
     s
 }
@@ -96,7 +126,12 @@ pub fn attempt<'a>(w: &'a WhatIf, key: &str) -> &'a kubesim::scheduler::explain:
         .iter()
         .find(|o| o.key == key)
         .and_then(|o| o.attempt.as_ref())
-        .unwrap_or_else(|| panic!("no attempt for {key}; outcomes: {:?}", w.outcomes.iter().map(|o| &o.key).collect::<Vec<_>>()))
+        .unwrap_or_else(|| {
+            panic!(
+                "no attempt for {key}; outcomes: {:?}",
+                w.outcomes.iter().map(|o| &o.key).collect::<Vec<_>>()
+            )
+        })
 }
 
 /// Normalised scores of `plugin` for pod `key`, by node name.
@@ -104,13 +139,22 @@ pub fn scores(w: &WhatIf, key: &str, plugin: &str) -> BTreeMap<String, i64> {
     attempt(w, key)
         .nodes
         .iter()
-        .filter_map(|n| n.scores.iter().find(|s| s.plugin == plugin).map(|s| (w.node_name(n.node), s.score)))
+        .filter_map(|n| {
+            n.scores
+                .iter()
+                .find(|s| s.plugin == plugin)
+                .map(|s| (w.node_name(n.node), s.score))
+        })
         .collect()
 }
 
 /// Weighted totals for pod `key`, by node name.
 pub fn totals(w: &WhatIf, key: &str) -> BTreeMap<String, i64> {
-    attempt(w, key).nodes.iter().filter_map(|n| n.total.map(|t| (w.node_name(n.node), t))).collect()
+    attempt(w, key)
+        .nodes
+        .iter()
+        .filter_map(|n| n.total.map(|t| (w.node_name(n.node), t)))
+        .collect()
 }
 
 /// Filter verdicts for pod `key`: `None` when the node passed, else the reasons joined.
@@ -131,7 +175,11 @@ pub fn verdicts(w: &WhatIf, key: &str) -> BTreeMap<String, Option<String>> {
 
 /// The unschedulable message for pod `key`, or its node.
 pub fn outcome(w: &WhatIf, key: &str) -> Result<String, String> {
-    let o = w.outcomes.iter().find(|o| o.key == key).unwrap_or_else(|| panic!("no outcome for {key}"));
+    let o = w
+        .outcomes
+        .iter()
+        .find(|o| o.key == key)
+        .unwrap_or_else(|| panic!("no outcome for {key}"));
     match &o.node {
         Some(n) => Ok(n.clone()),
         None => Err(o.message.clone().unwrap_or_default()),
@@ -145,12 +193,23 @@ pub fn node(name: &str, cpu_m: i64, mem: i64, labels: &[(&str, &str)]) -> String
 
 /// A Node manifest with a pod capacity and extra `spec` YAML (flow style, e.g.
 /// `taints: [{key: a, effect: NoSchedule}]`).
-pub fn node_full(name: &str, cpu_m: i64, mem: i64, pods: i64, labels: &[(&str, &str)], spec: &str) -> String {
+pub fn node_full(
+    name: &str,
+    cpu_m: i64,
+    mem: i64,
+    pods: i64,
+    labels: &[(&str, &str)],
+    spec: &str,
+) -> String {
     let mut l = format!("kubernetes.io/hostname: {name}");
     for (k, v) in labels {
         l.push_str(&format!(", \"{k}\": \"{v}\""));
     }
-    let spec = if spec.is_empty() { String::new() } else { format!("spec: {{{spec}}}\n") };
+    let spec = if spec.is_empty() {
+        String::new()
+    } else {
+        format!("spec: {{{spec}}}\n")
+    };
     format!(
         "---\napiVersion: v1\nkind: Node\nmetadata: {{name: {name}, labels: {{{l}}}}}\n{spec}status:\n  allocatable: {{cpu: {cpu_m}m, memory: \"{mem}\", pods: \"{pods}\"}}\n  capacity: {{cpu: {cpu_m}m, memory: \"{mem}\", pods: \"{pods}\"}}\n"
     )
@@ -158,7 +217,14 @@ pub fn node_full(name: &str, cpu_m: i64, mem: i64, pods: i64, labels: &[(&str, &
 
 /// A Pod manifest with one container requesting `cpu_m` millicores and `mem` bytes (0: no
 /// request), bound to `node` when given; `extra` is more `spec` YAML in flow style.
-pub fn pod(name: &str, cpu_m: i64, mem: i64, node: Option<&str>, labels: &[(&str, &str)], extra: &str) -> String {
+pub fn pod(
+    name: &str,
+    cpu_m: i64,
+    mem: i64,
+    node: Option<&str>,
+    labels: &[(&str, &str)],
+    extra: &str,
+) -> String {
     let mut req = Vec::new();
     if cpu_m > 0 {
         req.push(format!("cpu: {cpu_m}m"));
@@ -166,8 +232,15 @@ pub fn pod(name: &str, cpu_m: i64, mem: i64, node: Option<&str>, labels: &[(&str
     if mem > 0 {
         req.push(format!("memory: \"{mem}\""));
     }
-    let res = if req.is_empty() { String::new() } else { format!(", resources: {{requests: {{{}}}}}", req.join(", ")) };
-    let l: Vec<String> = labels.iter().map(|(k, v)| format!("\"{k}\": \"{v}\"")).collect();
+    let res = if req.is_empty() {
+        String::new()
+    } else {
+        format!(", resources: {{requests: {{{}}}}}", req.join(", "))
+    };
+    let l: Vec<String> = labels
+        .iter()
+        .map(|(k, v)| format!("\"{k}\": \"{v}\""))
+        .collect();
     let mut spec = format!("containers: [{{name: c, image: \"registry.k8s.io/pause:3.10\"{res}}}]");
     if let Some(n) = node {
         spec.push_str(&format!(", nodeName: {n}"));
@@ -176,5 +249,8 @@ pub fn pod(name: &str, cpu_m: i64, mem: i64, node: Option<&str>, labels: &[(&str
         spec.push_str(", ");
         spec.push_str(extra);
     }
-    format!("---\napiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: default, labels: {{{}}}}}\nspec: {{{spec}}}\n", l.join(", "))
+    format!(
+        "---\napiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: default, labels: {{{}}}}}\nspec: {{{spec}}}\n",
+        l.join(", ")
+    )
 }

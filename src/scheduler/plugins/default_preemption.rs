@@ -264,6 +264,7 @@ impl DefaultPreemption {
                 absent: Status::unresolvable(NOT_HELPFUL),
                 pre_filter_msg: None,
                 post_filter_msg: None,
+                pre_filter_plugins: Vec::new(),
             };
             PostFilterResult {
                 status: Status::unschedulable(f.message()),
