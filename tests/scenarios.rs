@@ -446,11 +446,22 @@ events:
             .count()
     };
     sim.run_until(secs(299));
-    assert_eq!(failures(&sim), 1, "pod deletions do not requeue a NodeAffinity rejection");
+    assert_eq!(
+        failures(&sim),
+        1,
+        "pod deletions do not requeue a NodeAffinity rejection"
+    );
     sim.run_until(secs(331));
-    assert_eq!(failures(&sim), 2, "retried after podMaxInUnschedulablePodsDuration");
+    assert_eq!(
+        failures(&sim),
+        2,
+        "retried after podMaxInUnschedulablePodsDuration"
+    );
     sim.run_until(secs(600));
     let ns = sim.store.interner.lookup("default").unwrap();
-    let picky = sim.store.pod(sim.store.pod_by_name(ns, "picky").unwrap()).unwrap();
+    let picky = sim
+        .store
+        .pod(sim.store.pod_by_name(ns, "picky").unwrap())
+        .unwrap();
     assert!(picky.status.node.is_some(), "bound once an ssd node exists");
 }

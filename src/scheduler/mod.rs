@@ -168,9 +168,19 @@ enum Failure {
     /// The cluster has no nodes.
     NoNodes,
     /// No node fits.
-    Fit(FitError),
+    Fit(Box<FitError>),
     /// A plugin failed internally.
     Error(String),
+}
+
+/// Why a pod was not bound, and what follows from it.
+struct Rejection {
+    /// The FailedScheduling message.
+    msg: String,
+    /// The PostFilter's effect on the nomination.
+    nominating: Nominating,
+    /// The plugins that rejected the pod (for requeueing).
+    rejectors: events::Rejectors,
 }
 
 /// Per-cycle scratch space and the scheduler's own state, kept apart from the profiles so both
@@ -538,9 +548,17 @@ impl Scheduler {
         let source = self.sources[idx];
         match outcome {
             Ok(node) => self.bind(idx, p, node, source, cx),
-            Err((msg, nominating)) => {
-                self.handle_failure(p, &pod, msg, nominating, rejectors, source, cx)
-            }
+            Err((msg, nominating)) => self.handle_failure(
+                p,
+                &pod,
+                Rejection {
+                    msg,
+                    nominating,
+                    rejectors,
+                },
+                source,
+                cx,
+            ),
         }
         if let (Some(a), Some(list)) = (self.work.current.take(), self.work.explain.as_mut()) {
             list.push(a);
@@ -560,7 +578,17 @@ impl Scheduler {
                 let pod = cx.store.pod(p).cloned().expect("exists");
                 let mut r = events::Rejectors::default();
                 r.add(r_name);
-                return self.handle_failure(p, &pod, st.message(), Nominating::Noop, r, source, cx);
+                return self.handle_failure(
+                    p,
+                    &pod,
+                    Rejection {
+                        msg: st.message(),
+                        nominating: Nominating::Noop,
+                        rejectors: r,
+                    },
+                    source,
+                    cx,
+                );
             }
         }
         let pod = cx.store.pod(p).cloned().expect("exists");
@@ -580,7 +608,17 @@ impl Scheduler {
             }
             let mut r = events::Rejectors::default();
             r.add(pm.name());
-            return self.handle_failure(p, &pod, msg, Nominating::Noop, r, source, cx);
+            return self.handle_failure(
+                p,
+                &pod,
+                Rejection {
+                    msg,
+                    nominating: Nominating::Noop,
+                    rejectors: r,
+                },
+                source,
+                cx,
+            );
         }
         self.queue.remove(p);
         self.nominator.remove(p);
@@ -621,13 +659,16 @@ impl Scheduler {
         &mut self,
         p: PodId,
         pod: &Pod,
-        msg: String,
-        nominating: Nominating,
-        rejectors: events::Rejectors,
+        rejection: Rejection,
         source: &'static str,
         cx: &mut Ctx<'_>,
     ) {
         self.work.stats.unschedulable += 1;
+        let Rejection {
+            msg,
+            nominating,
+            rejectors,
+        } = rejection;
         let mut nominated = pod.status.nominated_node;
         match nominating {
             Nominating::Noop => {}
@@ -747,7 +788,7 @@ fn schedule_pod(
                 .collect();
         }
         fit.absent = pre.status;
-        return Err(Failure::Fit(fit));
+        return Err(Failure::Fit(Box::new(fit)));
     }
     let mut verdicts: Vec<(NodeId, FilterVerdict)> = Vec::new();
     let explaining = w.current.is_some();
@@ -847,7 +888,7 @@ fn schedule_pod(
             .collect();
     }
     if w.feasible.is_empty() {
-        return Err(Failure::Fit(fit));
+        return Err(Failure::Fit(Box::new(fit)));
     }
     if w.feasible.len() == 1 && !w.exhaustive {
         return Ok(w.feasible[0]);
