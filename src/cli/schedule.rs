@@ -130,6 +130,7 @@ pub fn schedule(a: ScheduleArgs) -> i32 {
             TieBreakArg::LowestIndex => TieBreak::LowestIndex,
         },
         exhaustive: a.all_nodes,
+        registry: None,
     };
     let w = match whatif::run(set.objects, config, &opts) {
         Ok(w) => w,

@@ -57,11 +57,31 @@ pub fn validate(a: ValidateArgs) -> i32 {
                             bad = true;
                         }
                     }
+                    for doc in &set.scheduler_configs {
+                        match crate::scheduler::config::parse(doc) {
+                            Ok((cfg, w)) => {
+                                warnings.extend(w);
+                                if let Err(d) = crate::scheduler::config::build_profiles(
+                                    &cfg,
+                                    &crate::scheduler::registry::Registry::in_tree(),
+                                    &mut i,
+                                ) {
+                                    errors.push(d);
+                                    bad = true;
+                                }
+                            }
+                            Err(d) => {
+                                errors.push(d);
+                                bad = true;
+                            }
+                        }
+                    }
                     if !bad {
                         summary.push(format!(
-                            "{shown}: {} simulated object(s), {} not simulated",
+                            "{shown}: {} simulated object(s), {} not simulated, {} scheduler configuration(s)",
                             set.objects.len(),
-                            set.ignored.len()
+                            set.ignored.len(),
+                            set.scheduler_configs.len()
                         ));
                     }
                     warnings.extend(set.warnings);

@@ -43,6 +43,15 @@ pub struct Profile {
     pub notes: Vec<String>,
 }
 
+impl std::fmt::Debug for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Profile")
+            .field("scheduler_name", &self.scheduler_name)
+            .field("plugins", &self.describe())
+            .finish()
+    }
+}
+
 /// One plugin entry of a plugin set.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PluginEntry {

@@ -51,6 +51,12 @@ pub struct Registry {
     factories: BTreeMap<&'static str, Factory>,
 }
 
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.factories.keys()).finish()
+    }
+}
+
 /// In-tree plugins of other schedulers or out-of-tree projects, for a clear message.
 const OUT_OF_TREE: &[&str] = &[
     "Coscheduling",
@@ -60,15 +66,16 @@ const OUT_OF_TREE: &[&str] = &[
     "TargetLoadPacking",
     "LoadVariationRiskBalancing",
     "LowRiskOverCommitment",
+    "Peaks",
     "PodState",
     "QOSSort",
     "TopologicalSort",
     "NetworkOverhead",
-    "Trimaran",
-    "NodeLabel",
     "SySched",
     "PreemptionToleration",
     "CrossNodePreemption",
+    "NodeMetadata",
+    "ElasticQuota",
 ];
 
 /// Plugins of older releases, renamed or folded into others.
@@ -503,10 +510,12 @@ impl Registry {
                 }
                 if OUT_OF_TREE.contains(&name) {
                     return Err(format!(
-                        "plugin {name:?} is an out-of-tree plugin (kubernetes-sigs/scheduler-plugins) that kubesim does not implement; write it with kubesim's plugin API and register it (docs/plugins.md)"
+                        "plugin {name:?} is an out-of-tree plugin (kubernetes-sigs/scheduler-plugins) that kubesim does not implement; docs/plugins.md shows how to write it against kubesim's plugin API"
                     ));
                 }
-                Err(format!("plugin {name:?} does not exist"))
+                Err(format!(
+                    "plugin {name:?} does not exist in v1.36 kube-scheduler or in kubesim (custom plugins: docs/plugins.md)"
+                ))
             }
         }
     }

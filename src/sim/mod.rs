@@ -53,6 +53,9 @@ pub struct SimOptions {
     pub event_level: Option<EventLevel>,
     /// Check the store's incremental bookkeeping after every event (slow; for tests).
     pub check_invariants: bool,
+    /// Scheduler plugins to build profiles from (default: the in-tree registry); custom
+    /// plugins are registered here (docs/plugins.md).
+    pub registry: Option<Arc<crate::scheduler::registry::Registry>>,
 }
 
 /// Engine counters for the run summary.
@@ -196,12 +199,17 @@ impl Simulation {
         let sampler = Sampler::new(&scenario, sample_interval, &mut store);
         let end = SimTime::ZERO + opts.until.unwrap_or(scenario.duration);
         let sched_cfg = scenario.scheduler_config.clone().unwrap_or_default();
-        let profiles = crate::scheduler::config::build_profiles(
-            &sched_cfg,
-            &crate::scheduler::registry::Registry::in_tree(),
-            &mut store.interner,
-        )
-        .map_err(Diagnostics::one)?;
+        let in_tree;
+        let registry = match &opts.registry {
+            Some(r) => r.as_ref(),
+            None => {
+                in_tree = crate::scheduler::registry::Registry::in_tree();
+                &in_tree
+            }
+        };
+        let profiles =
+            crate::scheduler::config::build_profiles(&sched_cfg, registry, &mut store.interner)
+                .map_err(Diagnostics::one)?;
         let scheduler = Scheduler::new(
             profiles,
             &mut store.interner,

@@ -26,6 +26,8 @@ pub struct WhatIfOptions {
     pub tie_break: TieBreak,
     /// Evaluate and score every node (see [`crate::scheduler::Scheduler::set_exhaustive`]).
     pub exhaustive: bool,
+    /// Plugins to build profiles from (default: in-tree); see docs/plugins.md.
+    pub registry: Option<Arc<crate::scheduler::registry::Registry>>,
 }
 
 /// What happened to one pod.
@@ -107,6 +109,7 @@ pub fn run(
         sc,
         &SimOptions {
             seed: Some(opts.seed),
+            registry: opts.registry.clone(),
             ..Default::default()
         },
     )?;

@@ -29,6 +29,7 @@ pub fn schedule(manifests: &str, config: Option<&str>) -> WhatIf {
         seed: 1,
         tie_break: TieBreak::LowestIndex,
         exhaustive: true,
+        registry: None,
     };
     whatif::run(set.objects, cfg, &opts).unwrap_or_else(|e| panic!("what-if: {e:?}"))
 }
