@@ -30,7 +30,8 @@ impl Plugin for NodeAffinity {
     }
 }
 
-/// Whether a node matches a node selector term (an empty term matches nothing).
+/// Whether a node matches a node selector term (an empty term matches nothing, and so does a
+/// term upstream cannot parse, see [`term_parses`]).
 pub fn term_matches(t: &NodeSelectorTerm, node: &Node, interner: &crate::model::Interner) -> bool {
     if t.labels.is_empty() && t.fields.is_empty() {
         return false;
@@ -46,7 +47,19 @@ pub fn term_matches(t: &NodeSelectorTerm, node: &Node, interner: &crate::model::
             return false;
         }
     }
-    true
+    term_parses(t, interner)
+}
+
+/// Whether upstream can parse the term's `matchExpressions` (`labels.NewRequirement`): every
+/// `In`/`NotIn` value must be a valid label value. API validation does not check these values,
+/// so a pod may carry such a term; `nodeaffinity.LazyErrorNodeSelector` then never matches it.
+fn term_parses(t: &NodeSelectorTerm, interner: &crate::model::Interner) -> bool {
+    t.labels.reqs.iter().all(|r| match &r.op {
+        SelOp::In(vals) | SelOp::NotIn(vals) => vals
+            .iter()
+            .all(|&v| crate::api::validation::check_label_value(interner.resolve(v)).is_ok()),
+        _ => true,
+    })
 }
 
 fn required_terms_match(a: &Affinity, node: &Node, interner: &crate::model::Interner) -> bool {
