@@ -10,7 +10,6 @@
 //! directly too.
 
 // The shared harness is not rustfmt-formatted and is not ours to change: keep `cargo fmt` out.
-#[rustfmt::skip]
 mod support;
 
 use kubesim::model::NodeId;
@@ -1489,10 +1488,8 @@ fn node_ports_filter() {
 
 /// node_ports_test.go TestNodePorts "non-sidecar initContainer using hostPort": upstream's
 /// `GetHostPorts` counts only regular containers and restartable (sidecar) init containers, so
-/// the PreFilter skips this pod and the node passes. kubesim's `model::convert` collects host
-/// ports from every init container, so the pod conflicts with the node's `TCP/0.0.0.0/8001`.
+/// the PreFilter skips this pod and the node passes (`model::convert` does the same).
 #[test]
-#[ignore = "kubesim bug outside the plugin: src/model/convert.rs counts non-sidecar init container host ports"]
 fn node_ports_non_sidecar_init_container() {
     let init = "---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: default}\nspec:\n  \
          containers: [{name: c, image: \"registry.k8s.io/pause:3.10\"}]\n  \

@@ -574,8 +574,14 @@ pub fn pod_spec(s: &ap::PodSpec, i: &mut Interner, o: &Origin, path: &str) -> Co
             volumes.push(VolumeRef::Local);
         }
     }
+    // Host ports of regular and sidecar containers (`schedutil.GetHostPorts`): plain init
+    // containers have exited before the others start, so their ports are not held.
     let mut host_ports = Vec::new();
-    for c in s.containers.iter().chain(s.init_containers.iter()) {
+    let sidecars = s
+        .init_containers
+        .iter()
+        .filter(|c| c.restart_policy == Some(ap::RestartPolicy::Always));
+    for c in s.containers.iter().chain(sidecars) {
         for p in &c.ports {
             let port = if s.host_network {
                 Some(p.container_port)

@@ -104,6 +104,17 @@ pub fn run(
     config: Option<SchedulerConfig>,
     opts: &WhatIfOptions,
 ) -> Result<WhatIf, Diagnostics> {
+    // Objects the API server would refuse are errors here too, never silently dropped.
+    let mut errors = Diagnostics::default();
+    let mut scratch = crate::model::Interner::new();
+    for l in &initial {
+        if let Err(d) = super::apply::convert_check(l, &mut scratch) {
+            errors.push(d);
+        }
+    }
+    if errors.has_errors() {
+        return Err(errors);
+    }
     let sc = Arc::new(scenario(initial, config, opts));
     let mut sim = Simulation::new(
         sc,
