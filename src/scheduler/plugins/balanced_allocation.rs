@@ -4,9 +4,10 @@
 //! Uses real requests (no non-zero defaults). Balance of a vector of fractions
 //! `f_i = min(requested_i / allocatable_i, 1)`: `B = int((1 − std) × 100)` with `std` the
 //! population standard deviation (`|f1 − f2| / 2` for two). v1.36 scores the *change*:
-//! `50 + (50 + B(node + pod) − B(node)) / 2`. PreScore skips pods that request nothing.
+//! `50 + (50 + B(node + pod) − B(node)) / 2`. PreScore skips pods that request nothing; when
+//! PreScore is not enabled, Score computes the pod's requests itself (best-effort pods score 0).
 
-use crate::model::{NodeId, Pod, Sym};
+use crate::model::{Interner, NodeId, Pod, Sym};
 use crate::scheduler::framework::{
     CycleState, NodeInfo, Plugin, PreScorePlugin, ScorePlugin, Status, View,
 };
@@ -59,6 +60,33 @@ impl Plugin for BalancedAllocation {
     }
 }
 
+impl BalancedAllocation {
+    /// The pod's requests for the configured resources (`calculatePodResourceRequestList`).
+    fn pod_requests(&self, pod: &Pod, interner: &Interner) -> PreScoreState {
+        let mut requests = Vec::new();
+        for r in &self.args.resources {
+            let (res, v) = match r.as_str() {
+                "cpu" => (Res::Cpu, pod.requests.cpu),
+                "memory" => (Res::Memory, pod.requests.memory),
+                "ephemeral-storage" => (Res::Ephemeral, pod.requests.ephemeral),
+                other => match interner.lookup(other) {
+                    Some(s) => (Res::Scalar(s), pod.requests.scalar(s)),
+                    None => continue,
+                },
+            };
+            requests.push((res, v));
+        }
+        PreScoreState { requests }
+    }
+}
+
+impl PreScoreState {
+    /// True when the pod requests none of the configured resources (`isBestEffortPod`).
+    fn best_effort(&self) -> bool {
+        self.requests.iter().all(|&(_, v)| v == 0)
+    }
+}
+
 /// Balance score of fractions (`balancedResourceScorer`'s std-dev part).
 pub fn balance(fractions: &[f64]) -> i64 {
     let std = match fractions.len() {
@@ -90,31 +118,31 @@ impl PreScorePlugin for BalancedAllocation {
         _: &[NodeId],
         view: &View<'_>,
     ) -> Status {
-        let mut requests = Vec::new();
-        for r in &self.args.resources {
-            let (res, v) = match r.as_str() {
-                "cpu" => (Res::Cpu, pod.requests.cpu),
-                "memory" => (Res::Memory, pod.requests.memory),
-                "ephemeral-storage" => (Res::Ephemeral, pod.requests.ephemeral),
-                other => match view.store.interner.lookup(other) {
-                    Some(s) => (Res::Scalar(s), pod.requests.scalar(s)),
-                    None => continue,
-                },
-            };
-            requests.push((res, v));
-        }
-        if requests.iter().all(|&(_, v)| v == 0) {
+        let st = self.pod_requests(pod, &view.store.interner);
+        if st.best_effort() {
             return Status::skip();
         }
-        state.balanced = Some(PreScoreState { requests });
+        state.balanced = Some(st);
         Status::success()
     }
 }
 
 impl ScorePlugin for BalancedAllocation {
-    fn score(&self, state: &CycleState, _: &Pod, info: &NodeInfo<'_>, _: &View<'_>) -> i64 {
+    fn score(&self, state: &CycleState, pod: &Pod, info: &NodeInfo<'_>, view: &View<'_>) -> i64 {
         let node = info.node;
-        let Some(st) = &state.balanced else { return 0 };
+        // Without PreScore's state (PreScore not enabled), compute the requests here; a
+        // best-effort pod then scores 0.
+        let computed;
+        let st = match &state.balanced {
+            Some(st) => st,
+            None => {
+                computed = self.pod_requests(pod, &view.store.interner);
+                if computed.best_effort() {
+                    return 0;
+                }
+                &computed
+            }
+        };
         let mut with: smallvec::SmallVec<[f64; 4]> = smallvec::SmallVec::new();
         let mut without: smallvec::SmallVec<[f64; 4]> = smallvec::SmallVec::new();
         for &(res, pod_req) in &st.requests {

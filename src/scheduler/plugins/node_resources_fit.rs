@@ -4,7 +4,8 @@
 //!
 //! Filter: pod count, then cpu, memory, ephemeral storage and every extended resource the pod
 //! requests, against allocatable minus what assigned pods request; a shortfall larger than the
-//! whole allocatable is unresolvable; `ignoredResources`/`ignoredResourceGroups` are skipped.
+//! whole allocatable is unresolvable; extended resources named in `ignoredResources` or
+//! `ignoredResourceGroups` are skipped (native ones such as `kubernetes.io/…` never are).
 //! Score: the configured strategy over the configured resources (default LeastAllocated over
 //! cpu and memory, weight 1 each), utilisation *after* placing the pod, with the scheduler's
 //! non-zero defaults (100m cpu / 200Mi memory) for cpu and memory, integer arithmetic.
@@ -82,12 +83,20 @@ impl Plugin for NodeResourcesFit {
     }
 }
 
+/// `v1helper.IsExtendedResourceName`: a domain-prefixed name outside `kubernetes.io/`
+/// (native resources such as `hugepages-2Mi` or `kubernetes.io/…` are not extended).
+fn is_extended(name: &str) -> bool {
+    name.contains('/') && !name.contains("kubernetes.io/") && !name.starts_with("requests.")
+}
+
 impl NodeResourcesFit {
+    /// Only extended resources can be ignored (`fitsRequest`).
     fn ignored(&self, name: &str) -> bool {
-        self.args.ignored_resources.iter().any(|r| r == name)
-            || name.split_once('/').is_some_and(|(group, _)| {
-                self.args.ignored_resource_groups.iter().any(|g| g == group)
-            })
+        is_extended(name)
+            && (self.args.ignored_resources.iter().any(|r| r == name)
+                || name.split_once('/').is_some_and(|(group, _)| {
+                    self.args.ignored_resource_groups.iter().any(|g| g == group)
+                }))
     }
 }
 
@@ -268,6 +277,24 @@ mod tests {
         );
         assert_eq!(least_allocated(5000, 4000), 0);
         assert_eq!(least_allocated(0, 0), 0);
+    }
+
+    #[test]
+    fn only_extended_resources_are_ignored() {
+        // fit.go fitsRequest: the ignore lists apply to v1helper.IsExtendedResourceName only.
+        let fit = NodeResourcesFit {
+            args: FitArgs {
+                ignored_resources: vec!["example.com/a".into(), "kubernetes.io/b".into()],
+                ignored_resource_groups: vec!["example.org".into(), "kubernetes.io".into()],
+                ..Default::default()
+            },
+        };
+        assert!(fit.ignored("example.com/a"));
+        assert!(fit.ignored("example.org/x"));
+        assert!(!fit.ignored("example.com/other"));
+        assert!(!fit.ignored("kubernetes.io/b"));
+        assert!(!fit.ignored("kubernetes.io/x"));
+        assert!(!fit.ignored("hugepages-2Mi"));
     }
 
     #[test]
