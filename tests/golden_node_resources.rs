@@ -200,6 +200,7 @@ fn try_schedule(manifests: &str, config: &str) -> Result<WhatIf, String> {
         seed: 1,
         tie_break: TieBreak::LowestIndex,
         exhaustive: true,
+        registry: None,
     };
     whatif::run(set.objects, Some(cfg), &opts).map_err(|e| e.to_string())
 }
@@ -1551,7 +1552,6 @@ fn enough_requests() {
 }
 
 #[test]
-#[ignore = "kubesim ignores pod-level hugepages requests (PodSpec::requests_with in src/model/pod.rs replaces only cpu and memory)"]
 fn enough_requests_pod_level_hugepages_not_fit() {
     // fit_test.go TestEnoughRequests "pod-level hugepages resource not fit": pod-level
     // requests replace the container aggregate for hugepages too, so 10 > 5 allocatable.

@@ -448,6 +448,13 @@ impl PodSpec {
             if p.memory > 0 {
                 app.memory = p.memory;
             }
+            // Pod-level resources may also set hugepages (the only other kind the API admits
+            // at pod level, `IsSupportedPodLevelResource`); they replace the container sums.
+            for &(name, v) in &p.scalars {
+                if v > 0 {
+                    app.set_scalar(name, v);
+                }
+            }
         }
         app.add(&self.overhead);
         app

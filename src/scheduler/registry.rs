@@ -177,13 +177,20 @@ fn resources(
     raw: Option<Vec<ResourceRaw>>,
     default: Vec<node_resources_fit::ResourceWeight>,
 ) -> Result<Vec<node_resources_fit::ResourceWeight>, String> {
-    let Some(raw) = raw else { return Ok(default) };
+    // v1 defaulting (`SetDefaults_NodeResourcesFitArgs`): no resources means cpu and memory,
+    // a zero weight means 1; then `validateResources`.
+    let Some(raw) = raw.filter(|r| !r.is_empty()) else {
+        return Ok(default);
+    };
     let mut out = Vec::new();
     for r in raw {
-        let w = r.weight.unwrap_or(1);
+        let w = match r.weight.unwrap_or(0) {
+            0 => 1,
+            w => w,
+        };
         if !(1..=100).contains(&w) {
             return Err(format!(
-                "resource weight of {} should be in the range [1, 100]",
+                "resource weight of {} not in valid range [1, 100]",
                 r.name
             ));
         }
@@ -242,7 +249,7 @@ fn fit(v: Option<&serde_yaml::Value>, _: &mut Interner) -> Result<PluginSet, Str
     Ok(set!(
         "NodeResourcesFit",
         node_resources_fit::NodeResourcesFit { args: a },
-        [pre_filter, filter, score]
+        [pre_filter, filter, pre_score, score]
     ))
 }
 
@@ -256,8 +263,26 @@ struct BalancedRaw {
 fn balanced(v: Option<&serde_yaml::Value>, _: &mut Interner) -> Result<PluginSet, String> {
     let raw: BalancedRaw = args("NodeResourcesBalancedAllocation", v)?;
     let mut a = balanced_allocation::BalancedArgs::default();
-    if let Some(r) = raw.resources {
-        a.resources = r.into_iter().map(|r| r.name).collect();
+    // `SetDefaults_NodeResourcesBalancedAllocationArgs` then
+    // `ValidateNodeResourcesBalancedAllocationArgs`: weights are unused and must be 1.
+    if let Some(r) = raw.resources.filter(|r| !r.is_empty()) {
+        let mut names: Vec<String> = Vec::new();
+        for (i, r) in r.into_iter().enumerate() {
+            if names.contains(&r.name) {
+                return Err(format!(
+                    "resources[{i}].name: Duplicate value: {:?}",
+                    r.name
+                ));
+            }
+            if !matches!(r.weight, None | Some(0) | Some(1)) {
+                return Err(format!(
+                    "resources[{i}].weight: Invalid value: {}: must be 1",
+                    r.weight.unwrap_or(0)
+                ));
+            }
+            names.push(r.name);
+        }
+        a.resources = names;
     }
     Ok(set!(
         "NodeResourcesBalancedAllocation",

@@ -13,7 +13,7 @@
 use crate::model::{Node, Pod, Sym};
 use crate::scheduler::framework::{
     Code, CycleState, FilterPlugin, MAX_NODE_SCORE, NodeInfo, Plugin, PreFilterPlugin,
-    PreFilterResult, ScorePlugin, Status, View,
+    PreFilterResult, PreScorePlugin, ScorePlugin, Status, View,
 };
 use std::borrow::Cow;
 
@@ -249,6 +249,20 @@ impl NodeResourcesFit {
             }
             _ => total / weights,
         }
+    }
+}
+
+/// Upstream's PreScore computes the pod's requests once per cycle; kubesim keeps them on the
+/// pod already, so there is nothing to precompute.
+impl PreScorePlugin for NodeResourcesFit {
+    fn pre_score(
+        &self,
+        _: &mut CycleState,
+        _: &Pod,
+        _: &[crate::model::NodeId],
+        _: &View<'_>,
+    ) -> Status {
+        Status::success()
     }
 }
 
