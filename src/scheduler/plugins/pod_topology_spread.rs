@@ -1,12 +1,15 @@
 //! `PodTopologySpread` (`pkg/scheduler/framework/plugins/podtopologyspread/{plugin,common,
 //! filtering,scoring}.go`).
 //!
+//! Constraints are the pod's own, or — when it has none — the default constraints (the system
+//! defaults — hostname maxSkew 3, zone maxSkew 5, both ScheduleAnyway — or the configured list)
+//! with a selector from the pod's Services and owning ReplicaSet.
 //! Filter (DoNotSchedule constraints): over every node that passes the constraint's inclusion
-//! policies and carries all constraint keys, count matching non-terminating pods per domain; a
-//! node fails when `count(domain) + selfMatch − minMatch > maxSkew` (`minMatch` is 0 when fewer
-//! than `minDomains` domains exist), or is unresolvable when it lacks a topology key.
-//! Score (ScheduleAnyway constraints, or the system defaults — hostname maxSkew 3, zone maxSkew 5
-//! — with a selector from the pod's Services and owning ReplicaSet): per constraint
+//! policies and carries all constraint keys, count matching non-terminating pods per domain (an
+//! empty selector counts none); a node fails when `count(domain) + selfMatch − minMatch >
+//! maxSkew` (`minMatch` is 0 when fewer than `minDomains` domains exist), or is unresolvable
+//! when it lacks a topology key.
+//! Score (ScheduleAnyway constraints): per constraint
 //! `count × ln(domains + 2) + (maxSkew − 1)`, summed and rounded; normalised as
 //! `100 × (max + min − raw) / max`, nodes missing keys scoring 0.
 //!
@@ -58,6 +61,9 @@ impl Plugin for PodTopologySpread {
     }
 }
 
+/// The key of a default constraint whose topology key no object ever carried: no node has it.
+const UNKNOWN_KEY: Sym = Sym(u32::MAX);
+
 /// A constraint as a cycle uses it.
 #[derive(Clone, Debug)]
 pub struct Constraint {
@@ -107,15 +113,27 @@ fn constraint_from(c: &SpreadConstraint, pod: &Pod, view: &View<'_>) -> Constrai
             });
         }
     }
+    // `countPodsMatchSelector`: an empty selector (`labelSelector: {}`) counts no pod, although
+    // the incoming pod still matches it itself.
+    let counted = if selector.is_empty() {
+        Selector {
+            reqs: vec![crate::model::labels::Requirement {
+                key: Sym(0),
+                op: crate::model::labels::SelOp::In(vec![]),
+            }],
+        }
+    } else {
+        selector.clone()
+    };
     let count = view.cache.count_id(
         CountKey {
             namespaces: Some(vec![pod.namespace]),
-            selector: selector.clone(),
+            selector: counted,
             skip_terminating: true,
         },
         view.store,
     );
-    let hostname = i.resolve(c.topology_key) == crate::model::convert::HOSTNAME_LABEL;
+    let hostname = Some(c.topology_key) == i.lookup(crate::model::convert::HOSTNAME_LABEL);
     Constraint {
         max_skew: c.max_skew as i64,
         key: c.topology_key,
@@ -156,13 +174,7 @@ impl PreFilterPlugin for PodTopologySpread {
         pod: &Pod,
         view: &View<'_>,
     ) -> (Status, PreFilterResult) {
-        let hard: Vec<Constraint> = pod
-            .spec
-            .spread
-            .iter()
-            .filter(|c| c.hard)
-            .map(|c| constraint_from(c, pod, view))
-            .collect();
+        let (hard, _) = self.constraints(pod, view, true);
         if hard.is_empty() {
             return (Status::skip(), PreFilterResult::default());
         }
@@ -325,26 +337,29 @@ impl FilterPlugin for PodTopologySpread {
 }
 
 impl PodTopologySpread {
-    /// The pod's soft constraints, or the defaults with the pod's default selector.
-    fn soft_constraints(&self, pod: &Pod, view: &View<'_>) -> (Vec<Constraint>, bool) {
+    /// `getConstraints` (hard) / `initPreScoreState` (soft): the pod's constraints of that kind,
+    /// or — when the pod has none at all — the default constraints of that kind with the pod's
+    /// default selector. The flag is `requireAllTopologies` (false only for system defaults).
+    fn constraints(&self, pod: &Pod, view: &View<'_>, hard: bool) -> (Vec<Constraint>, bool) {
         if !pod.spec.spread.is_empty() {
             let cs = pod
                 .spec
                 .spread
                 .iter()
-                .filter(|c| !c.hard)
+                .filter(|c| c.hard == hard)
                 .map(|c| constraint_from(c, pod, view))
                 .collect();
             return (cs, true);
         }
         let defaults: Vec<(i32, String)> = match &self.defaulting {
+            Defaulting::System if hard => Vec::new(),
             Defaulting::System => vec![
                 (3, crate::model::convert::HOSTNAME_LABEL.to_string()),
                 (5, crate::model::convert::ZONE_LABEL.to_string()),
             ],
             Defaulting::List(l) => l
                 .iter()
-                .filter(|(_, _, hard)| !hard)
+                .filter(|(_, _, h)| *h == hard)
                 .map(|(s, k, _)| (*s, k.clone()))
                 .collect(),
         };
@@ -357,13 +372,11 @@ impl PodTopologySpread {
         }
         let mut out = Vec::new();
         for (skew, key) in defaults {
-            let Some(key) = view.store.interner.lookup(&key) else {
-                continue;
-            };
+            let key = view.store.interner.lookup(&key).unwrap_or(UNKNOWN_KEY);
             let c = SpreadConstraint {
                 max_skew: skew,
                 topology_key: key,
-                hard: false,
+                hard,
                 selector: selector.clone(),
                 min_domains: None,
                 honor_node_affinity: true,
@@ -411,7 +424,7 @@ impl PreScorePlugin for PodTopologySpread {
         if nodes.is_empty() || view.nodes.is_empty() {
             return Status::success();
         }
-        let (cs, require_all) = self.soft_constraints(pod, view);
+        let (cs, require_all) = self.constraints(pod, view, false);
         if cs.is_empty() {
             return Status::skip();
         }
