@@ -2854,7 +2854,7 @@ fn ipa_multi_existing_anti_one_invalid_key() {
 #[test]
 fn ipa_multi_incoming_anti_one_invalid_key() {
     let mut m = two_nodes_two_zones();
-    m.push(ep("podA", "nodea", &[("foo", ""), ("bar", "")]));
+    m.push(ep("pod-a", "nodea", &[("foo", ""), ("bar", "")]));
     m.push(incoming(
         &[],
         &req_anti(&[
