@@ -160,7 +160,7 @@ pub enum RestartPolicy {
 }
 
 /// A toleration.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Toleration {
     /// Key (`None`: all keys, operator must be Exists).
     pub key: Option<Sym>,
@@ -175,7 +175,7 @@ pub struct Toleration {
 }
 
 /// Toleration operators.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TolerationOp {
     /// Any value.
     Exists,
@@ -265,7 +265,7 @@ impl Toleration {
 }
 
 /// A node selector term (ANDed requirements on labels and on `metadata.name`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct NodeSelectorTerm {
     /// Requirements on node labels.
     pub labels: Selector,
@@ -274,7 +274,7 @@ pub struct NodeSelectorTerm {
 }
 
 /// Node affinity after conversion.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct NodeAffinity {
     /// Required terms (ORed); `None`: no requirement.
     pub required: Option<Vec<NodeSelectorTerm>>,
@@ -662,6 +662,50 @@ impl PodStatus {
     }
 }
 
+/// Everything node-local scheduler plugins (NodeUnschedulable, NodeName, TaintToleration,
+/// NodeAffinity, NodePorts, NodeResourcesFit, NodeResourcesBalancedAllocation, ImageLocality)
+/// read from a pod.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct NodeLocalSignature {
+    /// Effective requests.
+    pub requests: Resources,
+    /// Non-zero cpu and memory requests.
+    pub non_zero: (i64, i64),
+    /// `spec.nodeName`.
+    pub node_name: Option<Sym>,
+    /// `spec.nodeSelector`.
+    pub node_selector: Vec<(Sym, Sym)>,
+    /// `spec.affinity.nodeAffinity`.
+    pub node_affinity: NodeAffinity,
+    /// `spec.tolerations`.
+    pub tolerations: Vec<Toleration>,
+    /// Host ports.
+    pub host_ports: Vec<HostPort>,
+    /// Normalised images of all containers (ImageLocality).
+    pub images: Vec<Sym>,
+}
+
+impl NodeLocalSignature {
+    /// The signature of a pod spec with its effective requests.
+    pub fn of(spec: &PodSpec, requests: &Resources, non_zero: (i64, i64)) -> Self {
+        NodeLocalSignature {
+            requests: requests.clone(),
+            non_zero,
+            node_name: spec.node_name,
+            node_selector: spec.node_selector.clone(),
+            node_affinity: spec.node_affinity.clone(),
+            tolerations: spec.tolerations.clone(),
+            host_ports: spec.host_ports.clone(),
+            images: spec
+                .init_containers
+                .iter()
+                .chain(&spec.containers)
+                .map(|c| c.image_key)
+                .collect(),
+        }
+    }
+}
+
 /// A pod in the cluster.
 #[derive(Clone, Debug)]
 pub struct Pod {
@@ -687,6 +731,9 @@ pub struct Pod {
     pub preempt_lower: bool,
     /// Effective requests (cached).
     pub requests: Resources,
+    /// Interned [`NodeLocalSignature`]: pods with the same id get the same node-local filter
+    /// verdicts and scores on the same node state.
+    pub node_local_sig: u32,
     /// Non-zero cpu request used in scoring (cached).
     pub non_zero_cpu: i64,
     /// Non-zero memory request used in scoring (cached).

@@ -5,7 +5,7 @@ use super::labels::Sym;
 use smallvec::SmallVec;
 
 /// An amount of every resource kind the simulation tracks. Never floats.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Resources {
     /// Millicores.
     pub cpu: i64,

@@ -351,6 +351,12 @@ pub trait FilterPlugin: Plugin {
     /// Whether `pod` can go on `node`.
     fn filter(&self, state: &CycleState, pod: &Pod, node: &NodeInfo<'_>, view: &View<'_>)
     -> Status;
+    /// True when the verdict depends only on the node (as the store holds it) and on what
+    /// [`crate::model::pod::NodeLocalSignature`] captures of the pod; the scheduler then
+    /// reuses verdicts across cycles until the node changes.
+    fn node_local(&self) -> bool {
+        false
+    }
 }
 
 /// PreScore.
@@ -371,6 +377,21 @@ pub trait ScorePlugin: Plugin {
     fn score(&self, state: &CycleState, pod: &Pod, node: &NodeInfo<'_>, view: &View<'_>) -> i64;
     /// Maps raw scores into `[0, 100]` (default: unchanged).
     fn normalize(&self, _state: &CycleState, _scores: &mut [i64]) {}
+    /// True when the raw score depends only on the node and on the pod's
+    /// [`crate::model::pod::NodeLocalSignature`] (see [`FilterPlugin::node_local`]).
+    fn node_local(&self) -> bool {
+        false
+    }
+    /// True when the plugin implements [`ScorePlugin::normalize`] (node-local plugins that do
+    /// not normalise have their weighted scores summed once per node and cached).
+    fn normalizes(&self) -> bool {
+        false
+    }
+    /// True when the raw score also reads how many nodes hold each image (and how many nodes
+    /// there are): memoised results are dropped when that changes.
+    fn reads_image_spread(&self) -> bool {
+        false
+    }
 }
 
 /// Reserve / Unreserve.

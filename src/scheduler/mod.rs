@@ -11,6 +11,7 @@ pub mod config;
 pub mod events;
 pub mod explain;
 pub mod framework;
+pub mod memo;
 pub mod node_tree;
 pub mod nominator;
 pub mod plugins;
@@ -192,11 +193,16 @@ struct Work {
     next_start: usize,
     feasible: Vec<NodeId>,
     totals: Vec<i64>,
-    scores: Vec<i64>,
     narrowed: Vec<NodeId>,
+    slots: Vec<usize>,
+    matrix: Vec<i64>,
     explain: Option<Vec<Attempt>>,
     current: Option<Attempt>,
     exhaustive: bool,
+    memo_on: bool,
+    memo: memo::Memo,
+    memo_hits: u64,
+    memo_misses: u64,
     stats: SchedulerStats,
 }
 
@@ -254,11 +260,16 @@ impl Scheduler {
                 next_start: 0,
                 feasible: Vec::new(),
                 totals: Vec::new(),
-                scores: Vec::new(),
                 narrowed: Vec::new(),
+                slots: Vec::new(),
+                matrix: Vec::new(),
                 explain: None,
                 current: None,
                 exhaustive: false,
+                memo_on: true,
+                memo: memo::Memo::default(),
+                memo_hits: 0,
+                memo_misses: 0,
                 stats: SchedulerStats::default(),
             },
             cycle_pending: false,
@@ -292,6 +303,17 @@ impl Scheduler {
     /// then differ from kube-scheduler's).
     pub fn set_exhaustive(&mut self, on: bool) {
         self.work.exhaustive = on;
+    }
+
+    /// Turns the node-local memo on or off (it is on by default; results are identical either
+    /// way, which `tests/memo_equivalence.rs` checks).
+    pub fn set_memo(&mut self, on: bool) {
+        self.work.memo_on = on;
+    }
+
+    /// Node-local memo lookups `(hits, misses)` so far.
+    pub fn memo_stats(&self) -> (u64, u64) {
+        (self.work.memo_hits, self.work.memo_misses)
     }
 
     /// The attempts recorded so far (see [`Scheduler::record_attempts`]).
@@ -527,7 +549,7 @@ impl Scheduler {
             nominator: &self.nominator,
             nodes: self.cache.tree.list(),
         };
-        let result = schedule_pod(profile, &mut self.work, &view, &pod, p);
+        let result = schedule_pod(profile, idx, &mut self.work, &view, &pod, p);
         let mut rejectors = events::Rejectors::default();
         let outcome = match result {
             Ok(node) => Ok(node),
@@ -755,8 +777,10 @@ impl Scheduler {
 }
 
 /// `schedulePod`: PreFilter, the nominated node, Filter, then scoring and host selection.
+#[allow(clippy::too_many_arguments)]
 fn schedule_pod(
     profile: &Profile,
+    profile_idx: usize,
     w: &mut Work,
     view: &View<'_>,
     pod: &Pod,
@@ -840,7 +864,15 @@ fn schedule_pod(
         want = n;
     }
     w.feasible.clear();
+    w.slots.clear();
     let mut processed = 0;
+    // Active filters whose verdicts cannot be memoised.
+    let all_filters = if profile.filter.len() >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << profile.filter.len()) - 1
+    };
+    let non_local_filters = all_filters & !profile.filter_local & !w.state.skip_filter_mask;
     if n > 0 {
         for k in 0..n {
             if w.feasible.len() >= want {
@@ -848,13 +880,46 @@ fn schedule_pod(
             }
             let id = list[(w.next_start + k) % n];
             processed += 1;
+            let mut slot_of_node = usize::MAX;
             let (plugin, st) = if profile.filter.is_empty() {
                 ("", Status::success())
+            } else if w.memo_on
+                && (view.nominator.is_empty() || view.nominator.pods_on(id).is_empty())
+            {
+                let slot = w.memo.slot(
+                    id,
+                    view.store.node_generation(id),
+                    pod.node_local_sig,
+                    profile_idx,
+                    w.state.skip_filter_mask,
+                    view.store.images_generation(),
+                    profile.score_image_mask,
+                );
+                if non_local_filters == 0 && w.memo.passes(slot) {
+                    // Every active filter is node-local and passed before: feasible.
+                    w.memo_hits += 1;
+                    w.feasible.push(id);
+                    w.slots.push(slot);
+                    if explaining {
+                        verdicts.push((id, FilterVerdict::Passed));
+                    }
+                    continue;
+                }
+                let (plugin, st, hit) =
+                    memo::run_filters(profile, &w.state, pod, id, view, &mut w.memo, slot);
+                if hit {
+                    w.memo_hits += 1;
+                } else {
+                    w.memo_misses += 1;
+                }
+                slot_of_node = slot;
+                (plugin, st)
             } else {
                 runtime::run_filters_with_nominated(profile, &w.state, pod, p, id, None, view)
             };
             if st.is_success() {
                 w.feasible.push(id);
+                w.slots.push(slot_of_node);
                 if explaining {
                     verdicts.push((id, FilterVerdict::Passed));
                 }
@@ -915,23 +980,119 @@ fn schedule_pod(
     if profile.score.is_empty() {
         w.totals.iter_mut().for_each(|t| *t = 1);
     }
+    // The memo slot of every feasible node (the filter pass validated most of them).
+    if w.memo_on {
+        for (i, &id) in w.feasible.iter().enumerate() {
+            if w.slots[i] == usize::MAX {
+                w.slots[i] = w.memo.slot(
+                    id,
+                    view.store.node_generation(id),
+                    pod.node_local_sig,
+                    profile_idx,
+                    w.state.skip_filter_mask,
+                    view.store.images_generation(),
+                    profile.score_image_mask,
+                );
+            }
+        }
+    }
     let mut per_node: Vec<Vec<ScoreEntry>> = if explaining {
         vec![Vec::new(); m]
     } else {
         Vec::new()
     };
-    for (plugin, weight) in &profile.score {
-        if w.state.skip_score.contains(&plugin.name()) {
+    // Raw scores, one column of `m` per score plugin. Memoised plugins are filled node by
+    // node (one slot visit for all of them), the others plugin by plugin.
+    let n_score = profile.score.len();
+    w.matrix.clear();
+    w.matrix.resize(m * n_score, 0);
+    let mut active: u64 = 0;
+    for (k, (plugin, _)) in profile.score.iter().enumerate() {
+        if !w.state.skip_score.contains(&plugin.name()) {
+            active |= 1 << k;
+        }
+    }
+    let mut memo_cols: u64 = if w.memo_on {
+        profile
+            .score_local
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| **l)
+            .fold(0, |a, (k, _)| a | 1 << k)
+            & active
+    } else {
+        0
+    };
+    // Node-local plugins without normalisation contribute `weight × raw` as is: sum them once
+    // per node and cache the sum (not when explaining, which lists each plugin).
+    let summed = if explaining || n_score > 8 {
+        0
+    } else {
+        memo_cols & profile.score_summable
+    };
+    if summed != 0 {
+        for (i, &id) in w.feasible.iter().enumerate() {
+            let slot = w.slots[i];
+            let total = match w.memo.sum(slot, summed) {
+                Some(v) => {
+                    w.memo_hits += 1;
+                    v
+                }
+                None => {
+                    let mut v = 0;
+                    for (k, (plugin, weight)) in profile.score.iter().enumerate() {
+                        if summed & (1 << k) == 0 {
+                            continue;
+                        }
+                        let (s, _) = w.memo.raw_score(slot, k, || {
+                            let node = view.store.node(id).expect("feasible nodes exist");
+                            plugin.score(&w.state, pod, &framework::NodeInfo::plain(id, node), view)
+                        });
+                        v += s * weight;
+                    }
+                    w.memo_misses += 1;
+                    w.memo.set_sum(slot, summed, v);
+                    v
+                }
+            };
+            w.totals[i] += total;
+        }
+        memo_cols &= !summed;
+        active &= !summed;
+    }
+    if memo_cols != 0 {
+        for (i, &id) in w.feasible.iter().enumerate() {
+            let slot = w.slots[i];
+            for (k, (plugin, _)) in profile.score.iter().enumerate() {
+                if memo_cols & (1 << k) == 0 {
+                    continue;
+                }
+                let (s, hit) = w.memo.raw_score(slot, k, || {
+                    let node = view.store.node(id).expect("feasible nodes exist");
+                    plugin.score(&w.state, pod, &framework::NodeInfo::plain(id, node), view)
+                });
+                if hit {
+                    w.memo_hits += 1;
+                } else {
+                    w.memo_misses += 1;
+                }
+                w.matrix[k * m + i] = s;
+            }
+        }
+    }
+    for (k, (plugin, weight)) in profile.score.iter().enumerate() {
+        if active & (1 << k) == 0 {
             continue;
         }
-        w.scores.clear();
-        for &id in &w.feasible {
-            let node = view.store.node(id).expect("feasible nodes exist");
-            w.scores
-                .push(plugin.score(&w.state, pod, &framework::NodeInfo::plain(id, node), view));
+        let col = &mut w.matrix[k * m..(k + 1) * m];
+        if memo_cols & (1 << k) == 0 {
+            for (i, &id) in w.feasible.iter().enumerate() {
+                let node = view.store.node(id).expect("feasible nodes exist");
+                col[i] = plugin.score(&w.state, pod, &framework::NodeInfo::plain(id, node), view);
+            }
         }
-        plugin.normalize(&w.state, &mut w.scores);
-        for (i, (t, s)) in w.totals.iter_mut().zip(&w.scores).enumerate() {
+        plugin.normalize(&w.state, col);
+        for (i, (t, s)) in w.totals.iter_mut().zip(col.iter()).enumerate() {
             *t += s * weight;
             if explaining {
                 per_node[i].push(ScoreEntry {
@@ -953,23 +1114,25 @@ fn schedule_pod(
     Ok(select_host(w))
 }
 
-/// Picks the highest total; ties uniformly at random (reservoir sampling on the scheduler's
-/// stream, as `selectHost` did up to v1.34) or, with `lowest-index`, the first in node order.
+/// Picks the highest total; ties uniformly at random on the scheduler's stream (the
+/// distribution of `selectHost`'s reservoir sampling up to v1.34, drawn once instead of once
+/// per tie) or, with `lowest-index`, the first in node order.
 fn select_host(w: &mut Work) -> NodeId {
-    let mut best = 0;
-    let mut ties = 1u64;
-    for i in 1..w.feasible.len() {
-        if w.totals[i] > w.totals[best] {
-            best = i;
-            ties = 1;
-        } else if w.totals[i] == w.totals[best] && w.tie_break == TieBreak::Random {
-            ties += 1;
-            if w.rng.below(ties) == 0 {
-                best = i;
-            }
+    let best = w.totals.iter().copied().max().unwrap_or(0);
+    let mut ties = w
+        .totals
+        .iter()
+        .enumerate()
+        .filter(|&(_, &t)| t == best)
+        .map(|(i, _)| i);
+    let pick = match w.tie_break {
+        TieBreak::LowestIndex => 0,
+        TieBreak::Random => {
+            let count = w.totals.iter().filter(|&&t| t == best).count() as u64;
+            w.rng.below(count) as usize
         }
-    }
-    w.feasible[best]
+    };
+    w.feasible[ties.nth(pick).expect("a tie exists")]
 }
 
 /// `RunPostFilterPlugins`: in order until one succeeds or is unresolvable; otherwise the

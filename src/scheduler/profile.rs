@@ -41,6 +41,15 @@ pub struct Profile {
     pub percentage_of_nodes_to_score: Option<u32>,
     /// Notes for the user (plugins that cannot act in the simulation).
     pub notes: Vec<String>,
+    /// Bit i set: `filter[i]` is node-local (its verdicts can be memoised).
+    pub filter_local: u64,
+    /// Per score plugin: node-local (raw scores can be memoised).
+    pub score_local: Vec<bool>,
+    /// Bit k set: `score[k]` reads the cluster-wide image spread.
+    pub score_image_mask: u64,
+    /// Bit k set: `score[k]` is node-local and does not normalise, so its weighted score can
+    /// be summed with the others of its kind once per node.
+    pub score_summable: u64,
 }
 
 impl std::fmt::Debug for Profile {
@@ -234,6 +243,10 @@ impl Profile {
             bind: Vec::new(),
             percentage_of_nodes_to_score: cfg.percentage_of_nodes_to_score.or(global_pct),
             notes,
+            filter_local: 0,
+            score_local: Vec::new(),
+            score_image_mask: 0,
+            score_summable: 0,
         };
         let multi = &merged["multiPoint"];
         for &point in &POINTS[1..] {
@@ -335,11 +348,25 @@ impl Profile {
                 }
             }
         }
-        if p.filter.len() > 64 {
+        if p.filter.len() > 64 || p.score.len() > 64 {
             return Err(format!(
-                "profile {:?}: more than 64 filter plugins",
+                "profile {:?}: more than 64 filter or score plugins",
                 p.scheduler_name
             ));
+        }
+        for (i, f) in p.filter.iter().enumerate() {
+            if f.node_local() {
+                p.filter_local |= 1 << i;
+            }
+        }
+        p.score_local = p.score.iter().map(|(s, _)| s.node_local()).collect();
+        for (k, (s, _)) in p.score.iter().enumerate() {
+            if s.reads_image_spread() {
+                p.score_image_mask |= 1 << k;
+            }
+            if s.node_local() && !s.normalizes() {
+                p.score_summable |= 1 << k;
+            }
         }
         if p.bind.is_empty() {
             return Err(format!(

@@ -16,6 +16,7 @@ pub mod events;
 use crate::api::{self, Kind};
 use crate::engine::{SimDuration, SimTime};
 use crate::load::Origin;
+use crate::model::ArenaId;
 use crate::model::pod::{PodPhase, PodReason, PodStatus};
 use crate::model::workloads::{Deployment, DeploymentStatus, ReplicaSet, ReplicaSetStatus};
 use crate::model::{
@@ -182,6 +183,10 @@ pub struct Store {
     objects: BTreeMap<(Kind, Sym, Arc<str>), StoredObject>,
     namespaces: BTreeMap<Sym, crate::model::LabelSet>,
     image_nodes: BTreeMap<Sym, u32>,
+    signatures: BTreeMap<crate::model::pod::NodeLocalSignature, u32>,
+    node_gens: Vec<u64>,
+    gen_counter: u64,
+    images_gen: u64,
     changes: Vec<Change>,
     /// Recorded Kubernetes events.
     pub events: EventLog,
@@ -222,6 +227,10 @@ impl Store {
             objects: BTreeMap::new(),
             namespaces,
             image_nodes: BTreeMap::new(),
+            signatures: BTreeMap::new(),
+            node_gens: Vec::new(),
+            gen_counter: 0,
+            images_gen: 0,
             changes: Vec::new(),
             events: EventLog::default(),
             counts: PodCounts::default(),
@@ -421,6 +430,8 @@ impl Store {
         if let Some(n) = self.nodes.get_mut(node)
             && n.image_size(image).is_none()
         {
+            Self::touch(&mut self.node_gens, &mut self.gen_counter, node);
+            self.images_gen += 1;
             n.add_image(image, size);
             *self.image_nodes.entry(image).or_default() += 1;
         }
@@ -482,10 +493,37 @@ impl Store {
             *self.image_nodes.entry(img).or_default() += 1;
         }
         let id = self.nodes.insert(node);
+        Self::touch(&mut self.node_gens, &mut self.gen_counter, id);
+        self.images_gen += 1;
         self.node_by_name.insert(name, id);
         self.node_order.push(id);
         self.changes.push(Change::Node(id, Op::Added));
         id
+    }
+
+    /// Gives a node a new generation (after any change to it or to what is bound to it).
+    fn touch(gens: &mut Vec<u64>, counter: &mut u64, id: NodeId) {
+        let i = id.index() as usize;
+        if gens.len() <= i {
+            gens.resize(i + 1, 0);
+        }
+        *counter += 1;
+        gens[i] = *counter;
+    }
+
+    /// The node's generation: a value that changes whenever the node, its status or the pods
+    /// bound to it change (never reused). Kept apart from the node for cache-friendly checks.
+    pub fn node_generation(&self, id: NodeId) -> u64 {
+        self.node_gens
+            .get(id.index() as usize)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Changes whenever any node's image list or the node set changes (ImageLocality's
+    /// cluster-wide image spread).
+    pub fn images_generation(&self) -> u64 {
+        self.images_gen
     }
 
     /// A node by id.
@@ -520,6 +558,7 @@ impl Store {
     pub fn update_node(&mut self, id: NodeId, f: impl FnOnce(&mut Node)) {
         if let Some(n) = self.nodes.get_mut(id) {
             f(n);
+            Self::touch(&mut self.node_gens, &mut self.gen_counter, id);
             self.changes.push(Change::Node(id, Op::Updated));
         }
     }
@@ -527,12 +566,16 @@ impl Store {
     /// Records image pull bookkeeping on a node without notifying watchers (the kubelet's own
     /// state: the image cache and the serial puller).
     pub fn node_agent_state(&mut self, id: NodeId) -> Option<&mut Node> {
-        self.nodes.get_mut(id)
+        let n = self.nodes.get_mut(id)?;
+        Self::touch(&mut self.node_gens, &mut self.gen_counter, id);
+        Some(n)
     }
 
     /// Deletes a node. Pods still bound to it stay bound (the pod GC deletes them).
     pub fn delete_node(&mut self, id: NodeId) {
         if let Some(n) = self.nodes.get_mut(id) {
+            Self::touch(&mut self.node_gens, &mut self.gen_counter, id);
+            self.images_gen += 1;
             n.deleting = true;
             let name = n.name;
             for &(img, _) in &n.images {
@@ -591,6 +634,9 @@ impl Store {
         let requests = spec.effective_requests();
         let (nz_cpu, nz_mem) = spec.non_zero_requests();
         let qos = spec.qos_class();
+        let sig = crate::model::pod::NodeLocalSignature::of(&spec, &requests, (nz_cpu, nz_mem));
+        let next_sig = self.signatures.len() as u32;
+        let node_local_sig = *self.signatures.entry(sig).or_insert(next_sig);
         let uid = self.next_uid();
         let mut status = PodStatus::pending();
         if !spec.scheduling_gates.is_empty() {
@@ -608,6 +654,7 @@ impl Store {
             created: self.now,
             priority,
             requests,
+            node_local_sig,
             non_zero_cpu: nz_cpu,
             non_zero_memory: nz_mem,
             qos,
@@ -689,6 +736,7 @@ impl Store {
         );
         self.counts.unbound -= 1;
         if let Some(n) = self.nodes.get_mut(node) {
+            Self::touch(&mut self.node_gens, &mut self.gen_counter, node);
             n.pods.insert(id);
             if holds {
                 n.requested.add(&req);
@@ -708,6 +756,7 @@ impl Store {
         let (req, nzc, nzm) = (p.requests.clone(), p.non_zero_cpu, p.non_zero_memory);
         let ports = p.spec.host_ports.clone();
         if let Some(n) = self.nodes.get_mut(node) {
+            Self::touch(&mut self.node_gens, &mut self.gen_counter, node);
             n.requested.sub(&req);
             n.non_zero_cpu -= nzc;
             n.non_zero_memory -= nzm;
@@ -867,8 +916,9 @@ impl Store {
         }
         match node {
             Some(n) => {
-                if let Some(n) = self.nodes.get_mut(n) {
-                    n.pods.remove(&id);
+                if let Some(nd) = self.nodes.get_mut(n) {
+                    Self::touch(&mut self.node_gens, &mut self.gen_counter, n);
+                    nd.pods.remove(&id);
                 }
             }
             None => self.counts.unbound -= 1,

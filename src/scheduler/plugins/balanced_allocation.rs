@@ -128,6 +128,10 @@ impl PreScorePlugin for BalancedAllocation {
 }
 
 impl ScorePlugin for BalancedAllocation {
+    fn node_local(&self) -> bool {
+        true
+    }
+
     fn score(&self, state: &CycleState, pod: &Pod, info: &NodeInfo<'_>, view: &View<'_>) -> i64 {
         let node = info.node;
         // Without PreScore's state (PreScore not enabled), compute the requests here; a

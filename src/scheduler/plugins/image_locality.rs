@@ -54,6 +54,14 @@ impl Plugin for ImageLocality {
 }
 
 impl ScorePlugin for ImageLocality {
+    fn node_local(&self) -> bool {
+        true
+    }
+
+    fn reads_image_spread(&self) -> bool {
+        true
+    }
+
     fn score(&self, _: &CycleState, pod: &Pod, info: &NodeInfo<'_>, view: &View<'_>) -> i64 {
         let node = info.node;
         let total = view.nodes.len();

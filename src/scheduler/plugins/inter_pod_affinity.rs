@@ -450,6 +450,10 @@ impl PreScorePlugin for InterPodAffinity {
 }
 
 impl ScorePlugin for InterPodAffinity {
+    fn normalizes(&self) -> bool {
+        true
+    }
+
     fn score(&self, state: &CycleState, _pod: &Pod, info: &NodeInfo<'_>, _view: &View<'_>) -> i64 {
         let node = info.node;
         let Some(st) = &state.ipa_score else { return 0 };

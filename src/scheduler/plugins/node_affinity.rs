@@ -117,6 +117,10 @@ impl PreFilterPlugin for NodeAffinity {
 }
 
 impl FilterPlugin for NodeAffinity {
+    fn node_local(&self) -> bool {
+        true
+    }
+
     fn filter(&self, _: &CycleState, pod: &Pod, node: &NodeInfo<'_>, view: &View<'_>) -> Status {
         let i = &view.store.interner;
         if let Some(added) = &self.added
@@ -144,6 +148,14 @@ impl PreScorePlugin for NodeAffinity {
 }
 
 impl ScorePlugin for NodeAffinity {
+    fn normalizes(&self) -> bool {
+        true
+    }
+
+    fn node_local(&self) -> bool {
+        true
+    }
+
     fn score(&self, _: &CycleState, pod: &Pod, info: &NodeInfo<'_>, view: &View<'_>) -> i64 {
         let node = info.node;
         let i = &view.store.interner;

@@ -18,6 +18,10 @@ impl Plugin for NodeName {
 }
 
 impl FilterPlugin for NodeName {
+    fn node_local(&self) -> bool {
+        true
+    }
+
     fn filter(&self, _: &CycleState, pod: &Pod, node: &NodeInfo<'_>, _: &View<'_>) -> Status {
         match pod.spec.node_name {
             Some(n) if n != node.node.name => Status::unresolvable(REASON),

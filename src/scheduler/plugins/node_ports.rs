@@ -31,6 +31,10 @@ impl PreFilterPlugin for NodePorts {
 }
 
 impl FilterPlugin for NodePorts {
+    fn node_local(&self) -> bool {
+        true
+    }
+
     fn filter(&self, _: &CycleState, pod: &Pod, node: &NodeInfo<'_>, view: &View<'_>) -> Status {
         let any = view.store.interner.lookup("0.0.0.0");
         let conflict = pod.spec.host_ports.iter().any(|want| {

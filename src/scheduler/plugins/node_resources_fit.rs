@@ -107,6 +107,10 @@ impl PreFilterPlugin for NodeResourcesFit {
 }
 
 impl FilterPlugin for NodeResourcesFit {
+    fn node_local(&self) -> bool {
+        true
+    }
+
     fn filter(&self, _: &CycleState, pod: &Pod, node: &NodeInfo<'_>, view: &View<'_>) -> Status {
         let mut st = Status::success();
         let mut unresolvable = false;
@@ -267,6 +271,10 @@ impl PreScorePlugin for NodeResourcesFit {
 }
 
 impl ScorePlugin for NodeResourcesFit {
+    fn node_local(&self) -> bool {
+        true
+    }
+
     fn score(&self, _: &CycleState, pod: &Pod, info: &NodeInfo<'_>, view: &View<'_>) -> i64 {
         let node = info.node;
         self.score_node(pod, node, &view.store.interner)

@@ -19,6 +19,10 @@ impl Plugin for NodeUnschedulable {
 }
 
 impl FilterPlugin for NodeUnschedulable {
+    fn node_local(&self) -> bool {
+        true
+    }
+
     fn filter(&self, _: &CycleState, pod: &Pod, node: &NodeInfo<'_>, view: &View<'_>) -> Status {
         if !node.node.unschedulable {
             return Status::success();

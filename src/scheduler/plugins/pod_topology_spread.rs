@@ -521,6 +521,10 @@ pub fn score_for_count(count: i64, max_skew: i64, weight: f64) -> f64 {
 }
 
 impl ScorePlugin for PodTopologySpread {
+    fn normalizes(&self) -> bool {
+        true
+    }
+
     fn score(&self, state: &CycleState, _pod: &Pod, info: &NodeInfo<'_>, view: &View<'_>) -> i64 {
         let node = info.node;
         let Some(st) = &state.pts_score else { return 0 };

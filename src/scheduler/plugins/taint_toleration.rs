@@ -23,6 +23,10 @@ impl Plugin for TaintToleration {
 }
 
 impl FilterPlugin for TaintToleration {
+    fn node_local(&self) -> bool {
+        true
+    }
+
     fn filter(&self, _: &CycleState, pod: &Pod, node: &NodeInfo<'_>, view: &View<'_>) -> Status {
         let i = &view.store.interner;
         let untolerated = node.node.taints.iter().any(|t| {
@@ -50,6 +54,14 @@ impl PreScorePlugin for TaintToleration {
 }
 
 impl ScorePlugin for TaintToleration {
+    fn normalizes(&self) -> bool {
+        true
+    }
+
+    fn node_local(&self) -> bool {
+        true
+    }
+
     fn score(&self, state: &CycleState, pod: &Pod, info: &NodeInfo<'_>, view: &View<'_>) -> i64 {
         let node = info.node;
         let i = &view.store.interner;
