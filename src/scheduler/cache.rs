@@ -29,6 +29,10 @@ pub struct CountKey {
     pub skip_terminating: bool,
 }
 
+/// Handle of a topology key's domain index.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TopologyId(usize);
+
 /// Handle of a selector count.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct CountId(usize);
@@ -37,7 +41,82 @@ pub struct CountId(usize);
 struct CountEntry {
     key: CountKey,
     per_node: Vec<u32>,
-    domains: BTreeMap<Sym, BTreeMap<Sym, u32>>,
+    /// Per topology (index into the cache's topologies): matching pods per domain id.
+    dense: BTreeMap<usize, Vec<u32>>,
+}
+
+/// Sentinel domain id: the node lacks the topology key (or is gone).
+const NO_DOMAIN: u32 = u32::MAX;
+
+/// The domains of one topology key: node → domain id → label value. Lets plugins turn "pods
+/// in this node's domain" into two array lookups.
+#[derive(Debug, Default)]
+struct Topology {
+    key: Sym,
+    node_domain: Vec<u32>,
+    values: Vec<Sym>,
+    by_value: BTreeMap<Sym, u32>,
+}
+
+impl Topology {
+    fn build(key: Sym, store: &Store) -> Self {
+        let mut t = Topology {
+            key,
+            ..Default::default()
+        };
+        for (id, n) in store.nodes() {
+            t.set_node(id, n.labels.get(key));
+        }
+        t
+    }
+
+    fn set_node(&mut self, id: NodeId, value: Option<Sym>) {
+        let i = id.index() as usize;
+        if self.node_domain.len() <= i {
+            self.node_domain.resize(i + 1, NO_DOMAIN);
+        }
+        self.node_domain[i] = match value {
+            None => NO_DOMAIN,
+            Some(v) => match self.by_value.get(&v) {
+                Some(&d) => d,
+                None => {
+                    let d = self.values.len() as u32;
+                    self.values.push(v);
+                    self.by_value.insert(v, d);
+                    d
+                }
+            },
+        };
+    }
+
+    fn domain(&self, id: NodeId) -> u32 {
+        self.node_domain
+            .get(id.index() as usize)
+            .copied()
+            .unwrap_or(NO_DOMAIN)
+    }
+}
+
+/// Counts per domain id from per-node counts.
+fn dense_from(per_node: &[u32], topo: &Topology) -> Vec<u32> {
+    let mut v = vec![0; topo.values.len()];
+    for (i, &c) in per_node.iter().enumerate() {
+        if c > 0
+            && let Some(&d) = topo.node_domain.get(i)
+            && d != NO_DOMAIN
+        {
+            v[d as usize] += c;
+        }
+    }
+    v
+}
+
+fn bump(v: &mut Vec<u32>, d: u32, delta: i32) {
+    let d = d as usize;
+    if v.len() <= d {
+        v.resize(d + 1, 0);
+    }
+    v[d] = (v[d] as i32 + delta) as u32;
 }
 
 /// The kind of an assigned pod's (anti-)affinity term.
@@ -66,6 +145,21 @@ pub struct TermEntry {
     pub per_node: BTreeMap<NodeId, u32>,
     /// Pods carrying it, per value of `term.topology_key` of their node.
     pub domains: BTreeMap<Sym, u32>,
+    /// The same per domain id of the term's topology (`topo`).
+    dense: Vec<u32>,
+    topo: usize,
+}
+
+impl TermEntry {
+    /// Pods carrying the term in `node`'s domain of the term's topology key.
+    pub fn count_at_node(&self, cache: &Cache, node: NodeId) -> u32 {
+        let d = cache.topologies.borrow()[self.topo].domain(node);
+        if d == NO_DOMAIN {
+            0
+        } else {
+            self.dense.get(d as usize).copied().unwrap_or(0)
+        }
+    }
 }
 
 const COUNTED: u8 = 1;
@@ -79,6 +173,8 @@ pub struct Cache {
     state: Vec<u8>,
     counts: RefCell<Vec<CountEntry>>,
     count_index: RefCell<BTreeMap<CountKey, CountId>>,
+    topologies: RefCell<Vec<Topology>>,
+    topology_index: RefCell<BTreeMap<Sym, usize>>,
     terms: Vec<TermEntry>,
     term_index: BTreeMap<(Sym, TermKind, PodAffinityTerm), usize>,
     /// Assigned pods carrying any (anti-)affinity term.
@@ -154,20 +250,21 @@ impl Cache {
                     e.per_node.resize(i + 1, 0);
                 }
                 e.per_node[i] = (e.per_node[i] as i32 + d) as u32;
-                for (k, map) in e.domains.iter_mut() {
-                    if let Some(v) = node_labels.get(*k) {
-                        let c = map.entry(v).or_default();
-                        *c = (*c as i32 + d) as u32;
+                let topologies = self.topologies.borrow();
+                for (&t, dense) in e.dense.iter_mut() {
+                    let dom = topologies[t].domain(node);
+                    if dom != NO_DOMAIN {
+                        bump(dense, dom, d);
                     }
                 }
             }
         }
         if counted_delta != 0 {
-            self.update_terms(pod, node, &node_labels, counted_delta);
+            self.update_terms(pod, node, &node_labels, counted_delta, store);
         }
     }
 
-    fn update_terms(&mut self, pod: &Pod, node: NodeId, labels: &LabelSet, d: i32) {
+    fn update_terms(&mut self, pod: &Pod, node: NodeId, labels: &LabelSet, d: i32, store: &Store) {
         let s = &pod.spec;
         let mut any = false;
         let mut apply = |kind: TermKind, t: &PodAffinityTerm, this: &mut Cache| {
@@ -176,12 +273,15 @@ impl Cache {
             let idx = match this.term_index.get(&key) {
                 Some(&i) => i,
                 None => {
+                    let topo = this.topology(t.topology_key, store);
                     this.terms.push(TermEntry {
                         owner_ns: pod.namespace,
                         term: t.clone(),
                         kind,
                         per_node: BTreeMap::new(),
                         domains: BTreeMap::new(),
+                        dense: Vec::new(),
+                        topo,
                     });
                     this.term_index.insert(key, this.terms.len() - 1);
                     this.terms.len() - 1
@@ -199,6 +299,10 @@ impl Cache {
                 if *c == 0 {
                     e.domains.remove(&v);
                 }
+            }
+            let dom = this.topologies.borrow()[e.topo].domain(node);
+            if dom != NO_DOMAIN {
+                bump(&mut e.dense, dom, d);
             }
         };
         for t in &s.pod_anti_affinity.required {
@@ -218,13 +322,28 @@ impl Cache {
         }
     }
 
-    /// Node labels changed or a node went away: topology domain maps are rebuilt on next use.
-    pub fn node_changed(&mut self, store: &Store) {
+    /// A node was added: it gets its domain in every topology (it holds no pods yet).
+    pub fn node_added(&mut self, id: NodeId, store: &Store) {
+        let labels = store.node(id).map(|n| n.labels.clone()).unwrap_or_default();
+        for t in self.topologies.get_mut().iter_mut() {
+            let v = labels.get(t.key);
+            t.set_node(id, v);
+        }
+    }
+
+    /// Node labels changed or a node went away: every topology and the counts per domain are
+    /// rebuilt from the per-node counts.
+    pub fn nodes_changed(&mut self, store: &Store) {
+        let keys: Vec<Sym> = self.topologies.get_mut().iter().map(|t| t.key).collect();
+        let topologies: Vec<Topology> = keys.iter().map(|&k| Topology::build(k, store)).collect();
         for e in self.counts.get_mut().iter_mut() {
-            e.domains.clear();
+            for (&t, dense) in e.dense.iter_mut() {
+                *dense = dense_from(&e.per_node, &topologies[t]);
+            }
         }
         for e in self.terms.iter_mut() {
             e.domains.clear();
+            let mut per_node: Vec<u32> = Vec::new();
             for (&n, &c) in &e.per_node {
                 if let Some(v) = store
                     .node(n)
@@ -232,7 +351,95 @@ impl Cache {
                 {
                     *e.domains.entry(v).or_default() += c;
                 }
+                let i = n.index() as usize;
+                if per_node.len() <= i {
+                    per_node.resize(i + 1, 0);
+                }
+                per_node[i] += c;
             }
+            e.dense = dense_from(&per_node, &topologies[e.topo]);
+        }
+        *self.topologies.get_mut() = topologies;
+    }
+
+    /// The index of the topology of `key`, built on first use.
+    fn topology(&self, key: Sym, store: &Store) -> usize {
+        if let Some(&t) = self.topology_index.borrow().get(&key) {
+            return t;
+        }
+        let mut topologies = self.topologies.borrow_mut();
+        topologies.push(Topology::build(key, store));
+        let t = topologies.len() - 1;
+        self.topology_index.borrow_mut().insert(key, t);
+        t
+    }
+
+    /// A topology handle for `key` (for repeated [`Cache::count_at_node`] calls).
+    pub fn topology_id(&self, key: Sym, store: &Store) -> TopologyId {
+        TopologyId(self.topology(key, store))
+    }
+
+    /// Makes sure count `id` has per-domain counts for topology `t`.
+    fn ensure_dense(&self, id: CountId, t: usize) {
+        let needs = !self.counts.borrow()[id.0].dense.contains_key(&t);
+        if needs {
+            let topologies = self.topologies.borrow();
+            let mut counts = self.counts.borrow_mut();
+            let e = &mut counts[id.0];
+            let v = dense_from(&e.per_node, &topologies[t]);
+            e.dense.insert(t, v);
+        }
+    }
+
+    /// Matching pods of count `id` in `node`'s domain of topology `t` (0 when the node lacks
+    /// the key).
+    pub fn count_at_node(&self, id: CountId, t: TopologyId, node: NodeId) -> u32 {
+        self.ensure_dense(id, t.0);
+        let d = self.topologies.borrow()[t.0].domain(node);
+        if d == NO_DOMAIN {
+            return 0;
+        }
+        self.counts.borrow()[id.0].dense[&t.0]
+            .get(d as usize)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Matching pods of count `id` in the domain where `key` has `value`.
+    pub fn count_in_domain(&self, id: CountId, key: Sym, value: Sym, store: &Store) -> u32 {
+        let t = self.topology(key, store);
+        self.ensure_dense(id, t);
+        let Some(&d) = self.topologies.borrow()[t].by_value.get(&value) else {
+            return 0;
+        };
+        self.counts.borrow()[id.0].dense[&t]
+            .get(d as usize)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Calls `f(value, count)` for every domain of `key` where count `id` has matching pods,
+    /// in domain order.
+    pub fn for_each_domain(
+        &self,
+        id: CountId,
+        key: Sym,
+        store: &Store,
+        mut f: impl FnMut(Sym, u32),
+    ) {
+        let t = self.topology(key, store);
+        self.ensure_dense(id, t);
+        let topologies = self.topologies.borrow();
+        let counts = self.counts.borrow();
+        let mut pairs: Vec<(Sym, u32)> = counts[id.0].dense[&t]
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(|(d, &c)| (topologies[t].values[d], c))
+            .collect();
+        pairs.sort();
+        for (v, c) in pairs {
+            f(v, c);
         }
     }
 
@@ -266,7 +473,7 @@ impl Cache {
         counts.push(CountEntry {
             key: key.clone(),
             per_node,
-            domains: BTreeMap::new(),
+            dense: BTreeMap::new(),
         });
         self.count_index.borrow_mut().insert(key, id);
         id
@@ -279,32 +486,6 @@ impl Cache {
             .get(node.index() as usize)
             .copied()
             .unwrap_or(0)
-    }
-
-    /// Calls `f` with the per-domain counts of `topology_key` (domain value → matching pods),
-    /// building them on first use.
-    pub fn with_domains<R>(
-        &self,
-        id: CountId,
-        topology_key: Sym,
-        store: &Store,
-        f: impl FnOnce(&BTreeMap<Sym, u32>) -> R,
-    ) -> R {
-        let mut counts = self.counts.borrow_mut();
-        let e = &mut counts[id.0];
-        if !e.domains.contains_key(&topology_key) {
-            let mut m = BTreeMap::new();
-            for (nid, n) in store.nodes() {
-                let c = e.per_node.get(nid.index() as usize).copied().unwrap_or(0);
-                if c > 0
-                    && let Some(v) = n.labels.get(topology_key)
-                {
-                    *m.entry(v).or_default() += c;
-                }
-            }
-            e.domains.insert(topology_key, m);
-        }
-        f(&e.domains[&topology_key])
     }
 
     /// Rebuilds the Service selectors (after a Service changed).
@@ -381,25 +562,16 @@ impl Cache {
                     trim(&per_node)
                 ));
             }
-            for (&k, m) in &e.domains {
-                let mut fresh: BTreeMap<Sym, u32> = BTreeMap::new();
-                for (nid, n) in store.nodes() {
-                    let c = per_node.get(nid.index() as usize).copied().unwrap_or(0);
-                    if c > 0
-                        && let Some(v) = n.labels.get(k)
-                    {
-                        *fresh.entry(v).or_default() += c;
-                    }
-                }
-                let kept: BTreeMap<Sym, u32> = m
-                    .iter()
-                    .filter(|(_, c)| **c > 0)
-                    .map(|(a, b)| (*a, *b))
-                    .collect();
-                if kept != fresh {
+            let topologies = self.topologies.borrow();
+            for (&t, dense) in &e.dense {
+                let fresh = dense_from(&per_node, &Topology::build(topologies[t].key, store));
+                if trim(dense) != trim(&fresh) {
                     return Err(format!(
-                        "per-domain count of {:?} for key {k:?} is {kept:?}, recount {fresh:?}",
-                        e.key
+                        "per-domain count of {:?} for key {:?} is {:?}, recount {:?}",
+                        e.key,
+                        topologies[t].key,
+                        trim(dense),
+                        trim(&fresh)
                     ));
                 }
             }

@@ -452,18 +452,18 @@ impl Scheduler {
             }
             Change::Node(n, Op::Added) => {
                 self.cache.tree.add(n, cx.store);
-                self.cache.node_changed(cx.store);
+                self.cache.node_added(n, cx.store);
                 self.on_event(events::ClusterEvent::NodeAdd, cx);
             }
             Change::Node(n, Op::Updated) => {
                 self.cache.tree.remove(n);
                 self.cache.tree.add(n, cx.store);
-                self.cache.node_changed(cx.store);
+                self.cache.node_added(n, cx.store);
                 self.on_event(events::ClusterEvent::NodeUpdate, cx);
             }
             Change::Node(n, Op::Deleted) => {
                 self.cache.tree.remove(n);
-                self.cache.node_changed(cx.store);
+                self.cache.nodes_changed(cx.store);
                 self.on_event(events::ClusterEvent::NodeDelete, cx);
             }
             Change::Other(crate::api::Kind::Service, _) => self.cache.rebuild_services(cx.store),
@@ -816,6 +816,7 @@ fn schedule_pod(
     }
     let mut verdicts: Vec<(NodeId, FilterVerdict)> = Vec::new();
     let explaining = w.current.is_some();
+    let mut nominated_failed: Option<NodeId> = None;
     // The nominated node first: if it fits, it is the only feasible node.
     if let Some(nn) = pod.status.nominated_node
         && view.store.node(nn).is_some()
@@ -834,6 +835,7 @@ fn schedule_pod(
             return Ok(nn);
         }
         fit.node_statuses.push((nn, plugin, st));
+        nominated_failed = Some(nn);
     }
     // The nodes to filter: all, or PreFilter's intersection.
     let list: &[NodeId] = match &pre.nodes {
@@ -927,10 +929,11 @@ fn schedule_pod(
                 if explaining {
                     verdicts.push((id, FilterVerdict::Rejected(plugin, st.clone())));
                 }
-                match fit.node_statuses.iter_mut().find(|(x, _, _)| *x == id) {
-                    Some(e) => *e = (id, plugin, st),
-                    None => fit.node_statuses.push((id, plugin, st)),
+                // Only the nominated node can have a status already (from the first try).
+                if Some(id) == nominated_failed {
+                    fit.node_statuses.retain(|(x, _, _)| *x != id);
                 }
+                fit.node_statuses.push((id, plugin, st));
             }
         }
     }

@@ -16,7 +16,7 @@
 
 use crate::model::pod::PodAffinityTerm;
 use crate::model::{LabelSet, Node, NodeId, Pod, Selector, Sym};
-use crate::scheduler::cache::{CountId, CountKey, TermKind};
+use crate::scheduler::cache::{CountId, CountKey, TermKind, TopologyId};
 use crate::scheduler::framework::{
     CycleState, FilterPlugin, MAX_NODE_SCORE, NodeInfo, Plugin, PreFilterPlugin, PreFilterResult,
     PreScorePlugin, ScorePlugin, Status, View,
@@ -139,6 +139,7 @@ pub struct FilterState {
     affinity_empty: bool,
     self_affine: bool,
     anti_counts: Vec<CountId>,
+    anti_topologies: Vec<TopologyId>,
     /// Indexes of cache term entries (existing required anti-affinity) matching the incoming pod.
     existing: Vec<usize>,
     /// Their distinct topology keys (plus keys of adjustments).
@@ -149,9 +150,7 @@ pub struct FilterState {
 }
 
 fn domain_count(view: &View<'_>, id: CountId, key: Sym, value: Sym) -> i64 {
-    view.cache.with_domains(id, key, view.store, |m| {
-        m.get(&value).copied().unwrap_or(0) as i64
-    })
+    view.cache.count_in_domain(id, key, value, view.store) as i64
 }
 
 impl PreFilterPlugin for InterPodAffinity {
@@ -221,8 +220,10 @@ impl PreFilterPlugin for InterPodAffinity {
                 view.store,
             );
             st.affinity_empty = affinity.iter().all(|r| {
+                let mut any = false;
                 view.cache
-                    .with_domains(id, r.key, view.store, |m| m.values().all(|&c| c == 0))
+                    .for_each_domain(id, r.key, view.store, |_, c| any |= c > 0);
+                !any
             });
             st.self_affine = affinity.iter().all(|r| resolved_matches(r, pod, view));
             st.affinity_count = Some(id);
@@ -239,6 +240,10 @@ impl PreFilterPlugin for InterPodAffinity {
                     view.store,
                 )
             })
+            .collect();
+        st.anti_topologies = anti
+            .iter()
+            .map(|r| view.cache.topology_id(r.key, view.store))
             .collect();
         st.affinity = affinity;
         st.anti = anti;
@@ -338,24 +343,32 @@ impl FilterPlugin for InterPodAffinity {
                 return Status::unresolvable(REASON_AFFINITY);
             }
         }
-        // satisfyPodAntiAffinity.
+        // satisfyPodAntiAffinity (the node's domain read from the cache's topology index).
         for (k, r) in st.anti.iter().enumerate() {
-            if let Some(v) = labels.get(r.key) {
-                let c = domain_count(view, st.anti_counts[k], r.key, v)
-                    + st.adjust_anti.get(&(r.key, v)).copied().unwrap_or(0);
-                if c > 0 {
-                    return Status::unschedulable(REASON_ANTI);
-                }
+            let mut c = view
+                .cache
+                .count_at_node(st.anti_counts[k], st.anti_topologies[k], node.id)
+                as i64;
+            if !st.adjust_anti.is_empty()
+                && let Some(v) = labels.get(r.key)
+            {
+                c += st.adjust_anti.get(&(r.key, v)).copied().unwrap_or(0);
+            }
+            if c > 0 {
+                return Status::unschedulable(REASON_ANTI);
             }
         }
         // satisfyExistingPodsAntiAffinity.
         let terms = view.cache.terms();
         for &k in &st.existing_keys {
-            let Some(v) = labels.get(k) else { continue };
-            let mut c = st.adjust_existing.get(&(k, v)).copied().unwrap_or(0);
+            let mut c = 0;
+            if !st.adjust_existing.is_empty() {
+                let Some(v) = labels.get(k) else { continue };
+                c = st.adjust_existing.get(&(k, v)).copied().unwrap_or(0);
+            }
             for &e in &st.existing {
                 if terms[e].term.topology_key == k {
-                    c += terms[e].domains.get(&v).copied().unwrap_or(0) as i64;
+                    c += terms[e].count_at_node(view.cache, node.id) as i64;
                 }
             }
             if c > 0 {
@@ -407,12 +420,8 @@ impl PreScorePlugin for InterPodAffinity {
                     },
                     view.store,
                 );
-                view.cache.with_domains(id, r.key, view.store, |m| {
-                    for (&v, &c) in m {
-                        if c > 0 {
-                            add(r.key, v, sign * *w as i64 * c as i64);
-                        }
-                    }
+                view.cache.for_each_domain(id, r.key, view.store, |v, c| {
+                    add(r.key, v, sign * *w as i64 * c as i64);
                 });
             }
         }

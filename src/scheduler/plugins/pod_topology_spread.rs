@@ -484,11 +484,9 @@ impl PreScorePlugin for PodTopologySpread {
                 if c.hostname {
                     continue;
                 }
-                view.cache.with_domains(c.count, c.key, view.store, |m| {
-                    for (v, cnt) in st.pair_counts[k].iter_mut() {
-                        *cnt += m.get(v).copied().unwrap_or(0) as i64;
-                    }
-                });
+                for (v, cnt) in st.pair_counts[k].iter_mut() {
+                    *cnt += view.cache.count_in_domain(c.count, c.key, *v, view.store) as i64;
+                }
             }
         } else if cs.iter().any(|c| !c.hostname) {
             for &id in view.nodes {
