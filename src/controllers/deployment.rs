@@ -317,6 +317,8 @@ impl DeploymentController {
             created: cx.now,
             status: ReplicaSetStatus::default(),
             pods: BTreeSet::new(),
+            active_pods: 0,
+            ready_pods: 0,
             deleted: false,
         };
         let uid = cx.store.next_uid();

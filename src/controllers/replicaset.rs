@@ -60,8 +60,7 @@ impl ReplicaSetController {
                 let relevant = op != Op::Updated
                     || delta.has(PodDelta::PHASE)
                     || delta.has(PodDelta::READY)
-                    || delta.has(PodDelta::DELETING)
-                    || delta.has(PodDelta::BOUND);
+                    || delta.has(PodDelta::DELETING);
                 if !relevant {
                     return;
                 }
@@ -95,13 +94,9 @@ impl ReplicaSetController {
             return;
         }
         let replicas = rs.replicas;
-        let active: Vec<PodId> = rs
-            .pods
-            .iter()
-            .copied()
-            .filter(|&p| cx.store.pod(p).is_some_and(|p| p.is_active()))
-            .collect();
-        let diff = active.len() as i32 - replicas;
+        // The store keeps the active count; the pods themselves are listed only to choose
+        // which to delete.
+        let diff = rs.active_pods as i32 - replicas;
         let mut failed = false;
         if diff < 0 {
             let n = (-diff).min(BURST_REPLICAS);
@@ -113,6 +108,12 @@ impl ReplicaSetController {
             }
         } else if diff > 0 {
             let n = diff.min(BURST_REPLICAS) as usize;
+            let active: Vec<PodId> = rs
+                .pods
+                .iter()
+                .copied()
+                .filter(|&p| cx.store.pod(p).is_some_and(|p| p.is_active()))
+                .collect();
             for pid in self.pods_to_delete(id, active, n, cx) {
                 let name = cx
                     .store
@@ -320,17 +321,21 @@ impl ReplicaSetController {
         let Some(rs) = cx.store.replicaset(id) else {
             return;
         };
-        let mut st = ReplicaSetStatus::default();
-        for &p in &rs.pods {
-            if let Some(p) = cx.store.pod(p)
-                && p.is_active()
-            {
-                st.replicas += 1;
-                if p.is_ready() {
-                    st.ready_replicas += 1;
-                    if p.is_available(rs.min_ready, cx.now) {
-                        st.available_replicas += 1;
-                    }
+        let mut st = ReplicaSetStatus {
+            replicas: rs.active_pods as i32,
+            ready_replicas: rs.ready_pods as i32,
+            ..Default::default()
+        };
+        if rs.min_ready == SimDuration::ZERO {
+            // Ready for zero seconds is available.
+            st.available_replicas = st.ready_replicas;
+        } else {
+            for &p in &rs.pods {
+                if let Some(p) = cx.store.pod(p)
+                    && p.is_active()
+                    && p.is_available(rs.min_ready, cx.now)
+                {
+                    st.available_replicas += 1;
                 }
             }
         }

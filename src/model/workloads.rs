@@ -155,6 +155,10 @@ pub struct ReplicaSet {
     pub status: ReplicaSetStatus,
     /// Pods it owns (including terminating ones until they are gone).
     pub pods: BTreeSet<PodId>,
+    /// Of `pods`, the active ones (not terminal, not being deleted); kept by the store.
+    pub active_pods: u32,
+    /// Of the active pods, the Ready ones; kept by the store.
+    pub ready_pods: u32,
     /// Tombstone flag.
     pub deleted: bool,
 }

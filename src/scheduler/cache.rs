@@ -405,6 +405,25 @@ impl Cache {
             .unwrap_or(0)
     }
 
+    /// The domain id of `node` in topology `t` (`None`: the node lacks the key).
+    pub fn domain_of(&self, t: TopologyId, node: NodeId) -> Option<u32> {
+        let d = self.topologies.borrow()[t.0].domain(node);
+        (d != NO_DOMAIN).then_some(d)
+    }
+
+    /// How many domains topology `t` has seen (domain ids are below this).
+    pub fn domains_len(&self, t: TopologyId) -> usize {
+        self.topologies.borrow()[t.0].values.len()
+    }
+
+    /// Matching pods of count `id` per domain id of topology `t`.
+    pub fn domain_counts(&self, id: CountId, t: TopologyId) -> Vec<u32> {
+        self.ensure_dense(id, t.0);
+        let mut v = self.counts.borrow()[id.0].dense[&t.0].clone();
+        v.resize(self.domains_len(t), 0);
+        v
+    }
+
     /// Matching pods of count `id` in the domain where `key` has `value`.
     pub fn count_in_domain(&self, id: CountId, key: Sym, value: Sym, store: &Store) -> u32 {
         let t = self.topology(key, store);

@@ -77,6 +77,11 @@ impl Rejectors {
         };
     }
 
+    /// True when no plugin rejected the pod (it failed with an error).
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
     /// True when `event` may make the pod schedulable: a rejecting plugin registered for it,
     /// or no plugin is known (requeue on anything, as upstream does for pods without
     /// unschedulable plugins).

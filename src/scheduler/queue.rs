@@ -40,7 +40,10 @@ pub struct SchedulingQueue {
     initial_backoff: SimDuration,
     max_backoff: SimDuration,
     active: BTreeSet<ActiveKey>,
+    /// Pods backing off after rejection by plugins, by (expiry window, activeQ order).
     backoff: BTreeSet<(SimTime, ActiveKey)>,
+    /// Pods backing off after an error (no rejecting plugin): never popped early.
+    error_backoff: BTreeSet<(SimTime, ActiveKey)>,
     unschedulable: BTreeMap<PodId, QueuedPod>,
     info: BTreeMap<PodId, QueuedPod>,
     where_: BTreeMap<PodId, Where>,
@@ -49,7 +52,8 @@ pub struct SchedulingQueue {
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 enum Where {
     Active,
-    Backoff(SimTime),
+    /// Expiry window, and whether it is the error backoff queue.
+    Backoff(SimTime, bool),
     Unschedulable,
     InFlight,
 }
@@ -75,6 +79,11 @@ pub fn backoff_with(attempts: u32, initial: SimDuration, max: SimDuration) -> Si
     SimDuration(d.min(max.as_micros()))
 }
 
+/// `t` truncated to its whole second (`backoffQOrderingWindowDuration` = 1 s).
+fn floor_second(t: SimTime) -> SimTime {
+    SimTime(t.as_micros() / 1_000_000 * 1_000_000)
+}
+
 impl Default for SchedulingQueue {
     fn default() -> Self {
         SchedulingQueue::with_backoff(INITIAL_BACKOFF, MAX_BACKOFF)
@@ -89,6 +98,7 @@ impl SchedulingQueue {
             max_backoff: max,
             active: BTreeSet::new(),
             backoff: BTreeSet::new(),
+            error_backoff: BTreeSet::new(),
             unschedulable: BTreeMap::new(),
             info: BTreeMap::new(),
             where_: BTreeMap::new(),
@@ -118,17 +128,22 @@ impl SchedulingQueue {
         self.where_.insert(pod, Where::Active);
     }
 
-    /// Pops the head of activeQ (the pod is then in flight).
+    /// Pops the head of activeQ; when activeQ is empty, the head of backoffQ even if it is
+    /// still backing off (SchedulerPopFromBackoffQ, on by default since v1.33). The pod is then
+    /// in flight.
     pub fn pop(&mut self) -> Option<QueuedPod> {
-        let k = self.active.pop_first()?;
+        let k = match self.active.pop_first() {
+            Some(k) => k,
+            None => self.backoff.pop_first()?.1,
+        };
         let q = self.info[&k.3];
         self.where_.insert(q.pod, Where::InFlight);
         Some(q)
     }
 
-    /// True when activeQ has pods.
+    /// True when a pop would return a pod (activeQ, or the plugin backoffQ).
     pub fn has_active(&self) -> bool {
-        !self.active.is_empty()
+        !self.active.is_empty() || !self.backoff.is_empty()
     }
 
     /// Forgets a pod (bound or deleted).
@@ -141,8 +156,12 @@ impl SchedulingQueue {
             Where::Active => {
                 self.active.remove(&key(&q));
             }
-            Where::Backoff(t) => {
-                self.backoff.remove(&(t, key(&q)));
+            Where::Backoff(t, error) => {
+                if error {
+                    self.error_backoff.remove(&(t, key(&q)));
+                } else {
+                    self.backoff.remove(&(t, key(&q)));
+                }
             }
             Where::Unschedulable => {
                 self.unschedulable.remove(&pod);
@@ -167,10 +186,9 @@ impl SchedulingQueue {
         q.timestamp = now;
         q.rejectors = rejectors;
         let q = *q;
-        if move_request_during_flight {
-            let expiry = now + backoff_with(q.attempts, self.initial_backoff, self.max_backoff);
-            self.backoff.insert((expiry, key(&q)));
-            self.where_.insert(pod, Where::Backoff(expiry));
+        if move_request_during_flight || rejectors.is_empty() {
+            // Failures without a rejecting plugin (errors) go to the error backoff queue.
+            self.move_one(q, now);
         } else {
             self.unschedulable.insert(pod, q);
             self.where_.insert(pod, Where::Unschedulable);
@@ -205,28 +223,48 @@ impl SchedulingQueue {
         !pods.is_empty()
     }
 
+    /// To backoffQ while backing off, else activeQ (`isPodBackingoff` with SchedulerPopFromBackoffQ:
+    /// the expiry is truncated to its second, and a pod backs off while that second is not yet
+    /// over).
     fn move_one(&mut self, q: QueuedPod, now: SimTime) {
-        let expiry = q.timestamp + backoff_with(q.attempts, self.initial_backoff, self.max_backoff);
-        if expiry > now {
-            self.backoff.insert((expiry, key(&q)));
-            self.where_.insert(q.pod, Where::Backoff(expiry));
+        let backing_off = q.attempts > 0 && {
+            let window = self.window(&q);
+            window >= floor_second(now)
+        };
+        if backing_off {
+            let window = self.window(&q);
+            let error = q.rejectors.is_empty();
+            if error {
+                self.error_backoff.insert((window, key(&q)));
+            } else {
+                self.backoff.insert((window, key(&q)));
+            }
+            self.where_.insert(q.pod, Where::Backoff(window, error));
         } else {
             self.active.insert(key(&q));
             self.where_.insert(q.pod, Where::Active);
         }
     }
 
+    /// The pod's backoff expiry truncated to its second (`getBackoffTime`).
+    fn window(&self, q: &QueuedPod) -> SimTime {
+        floor_second(q.timestamp + backoff_with(q.attempts, self.initial_backoff, self.max_backoff))
+    }
+
     /// Moves pods whose back-off expired to activeQ. Returns true if any moved.
     pub fn flush_backoff(&mut self, now: SimTime) -> bool {
         let mut moved = false;
-        while let Some(&(t, k)) = self.backoff.first() {
-            if t > now {
-                break;
+        let current = floor_second(now);
+        for set in [&mut self.backoff, &mut self.error_backoff] {
+            while let Some(&(t, k)) = set.first() {
+                if t >= current {
+                    break;
+                }
+                set.pop_first();
+                self.active.insert(k);
+                self.where_.insert(k.3, Where::Active);
+                moved = true;
             }
-            self.backoff.pop_first();
-            self.active.insert(k);
-            self.where_.insert(k.3, Where::Active);
-            moved = true;
         }
         moved
     }
@@ -246,9 +284,15 @@ impl SchedulingQueue {
         !stale.is_empty()
     }
 
-    /// Earliest back-off expiry.
+    /// When the earliest backing-off pod may move to activeQ (the second after its window).
     pub fn next_backoff(&self) -> Option<SimTime> {
-        self.backoff.first().map(|(t, _)| *t)
+        let a = self.backoff.first().map(|(t, _)| *t);
+        let b = self.error_backoff.first().map(|(t, _)| *t);
+        let w = match (a, b) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }?;
+        Some(w + SimDuration::from_secs(1))
     }
 
     /// Pods in the unschedulable pool.
@@ -258,7 +302,7 @@ impl SchedulingQueue {
 
     /// Pods waiting in any queue (not in flight).
     pub fn pending_len(&self) -> usize {
-        self.active.len() + self.backoff.len() + self.unschedulable.len()
+        self.active.len() + self.backoff.len() + self.error_backoff.len() + self.unschedulable.len()
     }
 
     /// Attempts recorded for a pod.
@@ -292,22 +336,64 @@ mod tests {
         assert_eq!(q.pop().unwrap().pod, p(0));
     }
 
+    fn fit_rejection() -> Rejectors {
+        let mut r = Rejectors::default();
+        r.add("NodeResourcesFit");
+        r
+    }
+
     #[test]
     fn failed_pods_wait_then_back_off() {
+        // A pod rejected at 0.3 s (backoff 1 s → expiry 1.3 s, window 1 s) waits in the
+        // unschedulable pool; moved by an event at 0.5 s it backs off until the second after
+        // its window (2 s), unless activeQ is empty, when Pop takes it at once.
+        let mut q = SchedulingQueue::default();
+        let p = PodId::from_parts(0, 0);
+        q.add(p, 0, 1, SimTime(0));
+        q.pop();
+        q.requeue_failed(p, SimTime(300_000), fit_rejection(), false);
+        assert_eq!(q.unschedulable_len(), 1);
+        assert!(!q.has_active());
+        q.move_for(ClusterEvent::AssignedPodDelete, SimTime(500_000));
+        assert_eq!(q.next_backoff(), Some(SimTime(2_000_000)));
+        assert!(!q.flush_backoff(SimTime(1_999_999)));
+        assert!(
+            q.has_active(),
+            "PopFromBackoffQ: poppable while activeQ is empty"
+        );
+        assert!(q.flush_backoff(SimTime(2_000_000)));
+        assert_eq!(q.pop().unwrap().attempts, 1);
+    }
+
+    #[test]
+    fn backoff_is_popped_only_when_active_queue_is_empty() {
+        let mut q = SchedulingQueue::default();
+        let (a, b) = (PodId::from_parts(0, 0), PodId::from_parts(1, 0));
+        q.add(a, 0, 1, SimTime(0));
+        q.pop();
+        q.requeue_failed(a, SimTime(0), fit_rejection(), true);
+        q.add(b, 0, 2, SimTime(10));
+        assert_eq!(q.pop().unwrap().pod, b, "activeQ first");
+        assert_eq!(
+            q.pop().unwrap().pod,
+            a,
+            "then the backoffQ head, still backing off"
+        );
+    }
+
+    #[test]
+    fn errors_back_off_without_early_pop() {
+        // No rejecting plugin (e.g. no nodes at all): the error backoff queue, never popped
+        // before its backoff completes.
         let mut q = SchedulingQueue::default();
         let p = PodId::from_parts(0, 0);
         q.add(p, 0, 1, SimTime(0));
         q.pop();
         q.requeue_failed(p, SimTime(0), Rejectors::default(), false);
-        assert_eq!(q.unschedulable_len(), 1);
-        q.move_all(SimTime(500_000));
-        assert_eq!(
-            q.next_backoff(),
-            Some(SimTime(1_000_000)),
-            "1 s after the failure"
-        );
-        assert!(!q.flush_backoff(SimTime(999_999)));
-        assert!(q.flush_backoff(SimTime(1_000_000)));
-        assert_eq!(q.pop().unwrap().attempts, 1);
+        assert_eq!(q.unschedulable_len(), 0);
+        assert!(!q.has_active());
+        assert!(q.pop().is_none());
+        assert!(q.flush_backoff(SimTime(2_000_000)));
+        assert_eq!(q.pop().unwrap().pod, p);
     }
 }

@@ -281,6 +281,8 @@ pub fn replicaset(
         created: now,
         status: ReplicaSetStatus::default(),
         pods: BTreeSet::new(),
+        active_pods: 0,
+        ready_pods: 0,
         deleted: false,
     })
 }

@@ -667,6 +667,7 @@ impl Store {
             && let Some(r) = self.replicasets.get_mut(rs)
         {
             r.pods.insert(id);
+            r.active_pods += 1;
         }
         self.counts.pending += 1;
         self.counts.unbound += 1;
@@ -781,6 +782,12 @@ impl Store {
 
     /// Sets a pod's phase. A terminal phase releases the node's resources and readiness.
     pub fn set_pod_phase(&mut self, id: PodId, phase: PodPhase) {
+        let before = self.rs_state(id);
+        self.set_pod_phase_inner(id, phase);
+        self.rs_fix(id, before);
+    }
+
+    fn set_pod_phase_inner(&mut self, id: PodId, phase: PodPhase) {
         let Some(p) = self.pods.get(id) else { return };
         let old = p.status.phase;
         if old == phase || old.is_terminal() {
@@ -813,6 +820,12 @@ impl Store {
 
     /// Sets or clears a pod's Ready condition.
     pub fn set_pod_ready(&mut self, id: PodId, ready: bool) {
+        let before = self.rs_state(id);
+        self.set_pod_ready_inner(id, ready);
+        self.rs_fix(id, before);
+    }
+
+    fn set_pod_ready_inner(&mut self, id: PodId, ready: bool) {
         let now = self.now;
         let Some(p) = self.pods.get_mut(id) else {
             return;
@@ -861,6 +874,13 @@ impl Store {
     /// can be deleted at once instead: it is not bound, or already terminal (as the API server
     /// decides in `CheckGracefulDelete`).
     pub fn mark_pod_deleting(&mut self, id: PodId, grace: Option<SimDuration>) -> bool {
+        let before = self.rs_state(id);
+        let r = self.mark_pod_deleting_inner(id, grace);
+        self.rs_fix(id, before);
+        r
+    }
+
+    fn mark_pod_deleting_inner(&mut self, id: PodId, grace: Option<SimDuration>) -> bool {
         let now = self.now;
         let Some(p) = self.pods.get_mut(id) else {
             return false;
@@ -887,12 +907,42 @@ impl Store {
         true
     }
 
+    /// The owning ReplicaSet of a pod with whether the pod is active and active-and-ready.
+    fn rs_state(&self, id: PodId) -> Option<(ReplicaSetId, bool, bool)> {
+        let p = self.pods.get(id)?;
+        let Some(OwnerRef::ReplicaSet(rs)) = p.owner else {
+            return None;
+        };
+        let active = p.is_active();
+        Some((rs, active, active && p.is_ready()))
+    }
+
+    /// Adjusts the owner's counters from `before` to the pod's state now.
+    fn rs_fix(&mut self, id: PodId, before: Option<(ReplicaSetId, bool, bool)>) {
+        let Some((rs, a0, r0)) = before else { return };
+        let (a1, r1) = match self.rs_state(id) {
+            Some((_, a, r)) => (a, r),
+            None => (false, false),
+        };
+        if let Some(r) = self.replicasets.get_mut(rs) {
+            r.active_pods = (r.active_pods as i64 + a1 as i64 - a0 as i64) as u32;
+            r.ready_pods = (r.ready_pods as i64 + r1 as i64 - r0 as i64) as u32;
+        }
+    }
+
     /// Removes a pod from the cluster: it leaves every index now and is reaped after its
     /// `Deleted` notification.
     pub fn delete_pod(&mut self, id: PodId) {
         let Some(p) = self.pods.get(id) else { return };
         if p.deleted {
             return;
+        }
+        let before = self.rs_state(id);
+        if let Some((rs, a, r)) = before
+            && let Some(set) = self.replicasets.get_mut(rs)
+        {
+            set.active_pods -= a as u32;
+            set.ready_pods -= r as u32;
         }
         if p.holds_resources() {
             self.release_node_resources(id);
@@ -1082,6 +1132,23 @@ impl Store {
     /// Checks the incremental bookkeeping against a full recount (for tests and `sim-check`
     /// builds). Returns a description of the first mismatch.
     pub fn check_invariants(&self) -> Result<(), String> {
+        for (_, r) in self.replicasets() {
+            let (mut active, mut ready) = (0, 0);
+            for &p in &r.pods {
+                if let Some(p) = self.pods.get(p)
+                    && p.is_active()
+                {
+                    active += 1;
+                    ready += p.is_ready() as u32;
+                }
+            }
+            if (active, ready) != (r.active_pods, r.ready_pods) {
+                return Err(format!(
+                    "replicaset {}: counted {}/{} active/ready pods, recount {active}/{ready}",
+                    r.name, r.active_pods, r.ready_pods
+                ));
+            }
+        }
         let mut counts = PodCounts {
             created: self.counts.created,
             deleted: self.counts.deleted,

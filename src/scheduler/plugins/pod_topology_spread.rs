@@ -17,7 +17,7 @@
 
 use crate::model::pod::{SpreadConstraint, TaintEffect};
 use crate::model::{Node, NodeId, Pod, Selector, Sym};
-use crate::scheduler::cache::{CountId, CountKey};
+use crate::scheduler::cache::{CountId, CountKey, TopologyId};
 use crate::scheduler::framework::{
     CycleState, FilterPlugin, MAX_NODE_SCORE, NodeInfo, Plugin, PreFilterPlugin, PreFilterResult,
     PreScorePlugin, ScorePlugin, Status, View,
@@ -95,7 +95,10 @@ pub struct FilterState {
 pub struct ScoreState {
     constraints: Vec<Constraint>,
     weights: Vec<f64>,
-    pair_counts: Vec<BTreeMap<Sym, i64>>,
+    /// Per constraint, the cache topology of its key.
+    topologies: Vec<TopologyId>,
+    /// Per non-hostname constraint, matching pods per domain id.
+    domain_counts: Vec<Vec<i64>>,
     /// Feasible nodes left out (they lack a required topology key), by position.
     ignored: Vec<bool>,
     /// The same, by node (usually empty).
@@ -428,18 +431,36 @@ impl PreScorePlugin for PodTopologySpread {
         if cs.is_empty() {
             return Status::skip();
         }
+        // Domains are the cache's topology domain ids; nodes lacking a key share one extra
+        // "missing" domain (upstream's empty-value pair), which only counts towards the size.
+        let topos: Vec<TopologyId> = cs
+            .iter()
+            .map(|c| view.cache.topology_id(c.key, view.store))
+            .collect();
+        let mut present: Vec<Vec<bool>> = topos
+            .iter()
+            .zip(&cs)
+            .map(|(&t, c)| {
+                if c.hostname {
+                    Vec::new()
+                } else {
+                    vec![false; view.cache.domains_len(t) + 1]
+                }
+            })
+            .collect();
         let mut st = ScoreState {
-            pair_counts: vec![BTreeMap::new(); cs.len()],
             ignored: vec![false; nodes.len()],
             ..Default::default()
         };
         let mut sizes = vec![0usize; cs.len()];
         let mut ignored = 0;
         for (idx, &id) in nodes.iter().enumerate() {
-            let Some(node) = view.store.node(id) else {
-                continue;
-            };
-            if require_all && !has_all_keys(&cs, node) {
+            if require_all
+                && cs
+                    .iter()
+                    .enumerate()
+                    .any(|(k, _)| view.cache.domain_of(topos[k], id).is_none())
+            {
                 st.ignored[idx] = true;
                 st.ignored_nodes.insert(id);
                 ignored += 1;
@@ -449,9 +470,12 @@ impl PreScorePlugin for PodTopologySpread {
                 if c.hostname {
                     continue;
                 }
-                let v = node.labels.get(c.key).unwrap_or(Sym(0));
-                if let std::collections::btree_map::Entry::Vacant(e) = st.pair_counts[k].entry(v) {
-                    e.insert(0);
+                let d = view
+                    .cache
+                    .domain_of(topos[k], id)
+                    .map_or(present[k].len() - 1, |d| d as usize);
+                if !present[k][d] {
+                    present[k][d] = true;
                     sizes[k] += 1;
                 }
             }
@@ -468,10 +492,10 @@ impl PreScorePlugin for PodTopologySpread {
                 ((size + 2) as f64).ln()
             })
             .collect();
-        // Counts over all nodes, for the domain values present among the feasible nodes.
-        // When every node with the key counts (no node-affinity or taint policy filters
-        // them, and at most one key is required), the cache's per-domain totals are exactly
-        // these sums; otherwise walk the nodes as upstream does.
+        // Counts over all nodes, for the domains present among the feasible nodes. When every
+        // node with the key counts (no node-affinity or taint policy filters them, and at most
+        // one key is required), the cache's per-domain totals are exactly these sums;
+        // otherwise walk the nodes as upstream does.
         let every_node_counts = !(require_all && cs.len() > 1)
             && cs.iter().all(|c| {
                 !c.honor_taints
@@ -479,16 +503,22 @@ impl PreScorePlugin for PodTopologySpread {
                         || (pod.spec.node_selector.is_empty()
                             && pod.spec.node_affinity.required.is_none()))
             });
-        if every_node_counts {
-            for (k, c) in cs.iter().enumerate() {
-                if c.hostname {
-                    continue;
-                }
-                for (v, cnt) in st.pair_counts[k].iter_mut() {
-                    *cnt += view.cache.count_in_domain(c.count, c.key, *v, view.store) as i64;
-                }
+        st.domain_counts = vec![Vec::new(); cs.len()];
+        for (k, c) in cs.iter().enumerate() {
+            if c.hostname {
+                continue;
             }
-        } else if cs.iter().any(|c| !c.hostname) {
+            st.domain_counts[k] = if every_node_counts {
+                view.cache
+                    .domain_counts(c.count, topos[k])
+                    .into_iter()
+                    .map(i64::from)
+                    .collect()
+            } else {
+                vec![0; present[k].len() - 1]
+            };
+        }
+        if !every_node_counts && cs.iter().any(|c| !c.hostname) {
             for &id in view.nodes {
                 let Some(node) = view.store.node(id) else {
                     continue;
@@ -500,17 +530,28 @@ impl PreScorePlugin for PodTopologySpread {
                     if c.hostname || !included(c, pod, node, view) {
                         continue;
                     }
-                    let v = node.labels.get(c.key).unwrap_or(Sym(0));
-                    if let Some(cnt) = st.pair_counts[k].get_mut(&v) {
-                        *cnt += view.cache.node_count(c.count, id) as i64;
+                    if let Some(d) = view.cache.domain_of(topos[k], id)
+                        && present[k][d as usize]
+                    {
+                        st.domain_counts[k][d as usize] +=
+                            view.cache.node_count(c.count, id) as i64;
                     }
                 }
             }
         }
+        st.topologies = topos;
         st.constraints = cs;
         state.pts_score = Some(st);
         Status::success()
     }
+}
+
+/// `math.Round` for the non-negative scores this plugin sums (half away from zero), without a
+/// libm call: the fraction of a non-negative float below 2^52 is exact.
+fn round_non_negative(x: f64) -> i64 {
+    debug_assert!(x >= 0.0);
+    let i = x as i64;
+    if x - i as f64 >= 0.5 { i + 1 } else { i }
 }
 
 /// `scoreForCount`.
@@ -524,7 +565,6 @@ impl ScorePlugin for PodTopologySpread {
     }
 
     fn score(&self, state: &CycleState, _pod: &Pod, info: &NodeInfo<'_>, view: &View<'_>) -> i64 {
-        let node = info.node;
         let Some(st) = &state.pts_score else { return 0 };
         let id = info.id;
         if !st.ignored_nodes.is_empty() && st.ignored_nodes.contains(&id) {
@@ -532,17 +572,18 @@ impl ScorePlugin for PodTopologySpread {
         }
         let mut score = 0.0;
         for (k, c) in st.constraints.iter().enumerate() {
-            let Some(v) = node.labels.get(c.key) else {
+            // Nodes without the key do not score for it.
+            let Some(d) = view.cache.domain_of(st.topologies[k], id) else {
                 continue;
             };
             let cnt = if c.hostname {
                 view.cache.node_count(c.count, id) as i64
             } else {
-                st.pair_counts[k].get(&v).copied().unwrap_or(0)
+                st.domain_counts[k].get(d as usize).copied().unwrap_or(0)
             };
             score += score_for_count(cnt, c.max_skew, st.weights[k]);
         }
-        score.round() as i64
+        round_non_negative(score)
     }
 
     fn normalize(&self, state: &CycleState, scores: &mut [i64]) {
@@ -564,6 +605,28 @@ impl ScorePlugin for PodTopologySpread {
             } else {
                 *s = MAX_NODE_SCORE * (max + min - *s) / max;
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounding_matches_math_round() {
+        for x in [
+            0.0,
+            0.49999999999999994,
+            0.5,
+            1.5,
+            2.4999,
+            2.5,
+            7.0,
+            123.75,
+            1e12 + 0.5,
+        ] {
+            assert_eq!(round_non_negative(x), x.round() as i64, "{x}");
         }
     }
 }
