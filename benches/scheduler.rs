@@ -3,7 +3,7 @@
 //! placed by the default profile, timed from the first to the last binding — the
 //! `SchedulingBasic` shape, and the same with required pod anti-affinity on the hostname
 //! (`SchedulingPodAntiAffinity`: every pod carries the term; groups of pods share a label so
-//! the term binds). The cluster is built outside the timed part; the timed part is
+//! the term binds); and the 5,000-node / 150,000-pod envelope. The cluster is built outside the timed part; the timed part is
 //! `Simulation::run_until(0)`: watch delivery, queueing, every scheduling cycle and every bind.
 //!
 //! `cargo bench --bench scheduler`; figures in results/bench/scheduler.md.
@@ -147,6 +147,17 @@ fn bench(c: &mut Criterion) {
         b.iter_batched(
             || prepared(&anti),
             |sim| schedule_all(sim, 50_000),
+            BatchSize::PerIteration,
+        )
+    });
+    drop(anti);
+    // The scalability envelope: 5,000 nodes and 150,000 pods (30 per node).
+    let envelope = cluster(5_000, 150_000, None);
+    g.throughput(Throughput::Elements(150_000));
+    g.bench_function("envelope_5000_nodes_150000_pods", |b| {
+        b.iter_batched(
+            || prepared(&envelope),
+            |sim| schedule_all(sim, 150_000),
             BatchSize::PerIteration,
         )
     });
