@@ -10,6 +10,7 @@ pub mod engine;
 pub mod kubelet;
 pub mod load;
 pub mod model;
+pub mod ops;
 pub mod report;
 pub mod scenario;
 pub mod scheduler;

@@ -23,7 +23,7 @@ fn scenario_gen() -> impl Strategy<Value = Gen> {
         1u32..6,
         1u32..5,
         prop::collection::vec((0u32..8, 50u32..1500, 64u32..2048), 1..4),
-        prop::collection::vec((1u32..40, 0u8..9, 0u32..8, 0u32..10), 0..10),
+        prop::collection::vec((1u32..40, 0u8..10, 0u32..8, 0u32..10), 0..10),
     )
         .prop_map(|(nodes, node_cpu, deployments, actions)| Gen {
             nodes,
@@ -57,7 +57,12 @@ fn scenario(g: &Gen) -> String {
             5 => format!("recoverNode: {{node: {node}}}"),
             6 => format!("drain: {{node: {node}}}"),
             7 => "addNodes: {pool: n, count: 1}".to_string(),
-            _ => format!("rolloutUndo: {{target: {dep}}}"),
+            8 => format!("rolloutUndo: {{target: {dep}}}"),
+            _ => format!(
+                "upgradePool: {{pool: n, maxSurge: {}, maxUnavailable: {}}}",
+                b % 2,
+                1 - b % 2
+            ),
         };
         s.push_str(&format!("  - at: {m}m\n    {body}\n"));
     }

@@ -62,6 +62,58 @@ pub struct Summary {
     pub kubernetes_events: EventCounts,
     /// Final state of each Deployment and ReplicaSet.
     pub workloads: Vec<WorkloadSummary>,
+    /// Drains and node-pool upgrades, in start order.
+    pub maintenance: MaintenanceSummary,
+}
+
+/// Drains and upgrades of the run.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct MaintenanceSummary {
+    /// Every `kubectl drain` (scenario `drain` actions and upgrade drains).
+    pub drains: Vec<DrainSummary>,
+    /// Every `upgradePool`.
+    pub upgrades: Vec<UpgradeSummary>,
+}
+
+/// One drain.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct DrainSummary {
+    /// Node name.
+    pub node: String,
+    /// Simulated seconds at the start.
+    pub started_s: f64,
+    /// Simulated seconds at the end (null while running).
+    pub finished_s: Option<f64>,
+    /// How long it took, in seconds (null while running).
+    pub duration_s: Option<f64>,
+    /// `running`, `drained`, `failed` or `timed-out`.
+    pub outcome: &'static str,
+    /// Why it failed (kubectl's error).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Pods evicted.
+    pub evicted: u32,
+    /// Evictions refused by a PodDisruptionBudget (retries included).
+    pub blocked_evictions: u32,
+}
+
+/// One node-pool upgrade.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct UpgradeSummary {
+    /// Pool name.
+    pub pool: String,
+    /// Simulated seconds at the start.
+    pub started_s: f64,
+    /// Simulated seconds at the end (null while running).
+    pub finished_s: Option<f64>,
+    /// How long it took, in seconds (null while running).
+    pub duration_s: Option<f64>,
+    /// Old nodes replaced.
+    pub replaced: u32,
+    /// Old nodes still to replace.
+    pub remaining: u32,
+    /// Drains that hit the drain timeout (their node was deleted anyway).
+    pub forced: u32,
 }
 
 /// Pod counts.
@@ -207,7 +259,44 @@ impl Simulation {
                 warning: self.store.events.warning,
             },
             workloads,
+            maintenance: self.maintenance_summary(),
         }
+    }
+
+    fn maintenance_summary(&self) -> MaintenanceSummary {
+        use crate::ops::drain::DrainOutcome;
+        let drains = self
+            .drainer
+            .records
+            .iter()
+            .map(|r| DrainSummary {
+                node: r.node.clone(),
+                started_s: r.started.as_secs_f64(),
+                finished_s: r.finished.map(|t| t.as_secs_f64()),
+                duration_s: r.finished.map(|t| t.since(r.started).as_secs_f64()),
+                outcome: r.outcome.as_str(),
+                error: match &r.outcome {
+                    DrainOutcome::Failed(e) => Some(e.clone()),
+                    _ => None,
+                },
+                evicted: r.evicted,
+                blocked_evictions: r.blocked,
+            })
+            .collect();
+        let upgrades = self
+            .upgrades
+            .iter()
+            .map(|u| UpgradeSummary {
+                pool: self.pools[u.pool].spec.name.clone(),
+                started_s: u.started.as_secs_f64(),
+                finished_s: u.finished.map(|t| t.as_secs_f64()),
+                duration_s: u.finished.map(|t| t.since(u.started).as_secs_f64()),
+                replaced: u.replaced,
+                remaining: u.remaining() as u32 + u.in_flight(),
+                forced: u.forced,
+            })
+            .collect();
+        MaintenanceSummary { drains, upgrades }
     }
 
     /// Writes `events.jsonl` to `w`.

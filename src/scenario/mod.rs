@@ -196,7 +196,6 @@ pub const NOT_YET_SIMULATED: &[Kind] = &[
     Kind::StatefulSet,
     Kind::Job,
     Kind::HorizontalPodAutoscaler,
-    Kind::PodDisruptionBudget,
     Kind::ResourceQuota,
     Kind::LimitRange,
     Kind::PersistentVolume,
@@ -879,6 +878,39 @@ fn check_action(
             node(&n.node, cx)
         }
         Action::Drain(d) => node(&d.node, cx),
+        Action::UpgradePool(u) => {
+            if !pools.contains(&u.pool) {
+                cx.err(
+                    &format!("{key}.pool"),
+                    format!("no node pool named {:?}", u.pool),
+                );
+            } else if u.max_surge.unwrap_or(1) + u.max_unavailable.unwrap_or(0) == 0 {
+                cx.err(
+                    &format!("{key}.maxSurge"),
+                    "maxSurge and maxUnavailable cannot both be 0",
+                );
+            } else {
+                for (k, v) in &u.labels {
+                    if let Err(e) = crate::api::validation::check_qualified_name(k) {
+                        cx.err(&format!("{key}.labels"), e);
+                    }
+                    if let Err(e) = crate::api::validation::check_label_value(v) {
+                        cx.err(&format!("{key}.labels"), e);
+                    }
+                }
+                // The replacements continue the pool's numbering (as many as the pool has).
+                let existing = nodes
+                    .iter()
+                    .filter(|n| {
+                        n.rsplit_once('-')
+                            .is_some_and(|(p, i)| p == u.pool && i.parse::<u32>().is_ok())
+                    })
+                    .count() as u32;
+                for n in existing..existing * 2 {
+                    nodes.insert(format!("{}-{n}", u.pool));
+                }
+            }
+        }
         Action::AddNodes(a) => {
             if !pools.contains(&a.pool) {
                 cx.err(

@@ -420,9 +420,42 @@ pub struct NodeRef {
 pub struct DrainAction {
     /// Node name.
     pub node: String,
-    /// Override of the pods' termination grace period.
+    /// Override of the pods' termination grace period (`--grace-period`).
     #[serde(default)]
     pub grace_period: Option<Duration>,
+    /// Give up after this long (`--timeout`; default: wait forever).
+    #[serde(default)]
+    pub timeout: Option<Duration>,
+    /// Also delete pods that declare no controller (`--force`).
+    #[serde(default)]
+    pub force: bool,
+    /// Leave DaemonSet-managed pods alone instead of refusing (`--ignore-daemonsets`).
+    #[serde(default)]
+    pub ignore_daemonsets: bool,
+    /// Also evict pods with emptyDir/hostPath volumes (`--delete-emptydir-data`).
+    #[serde(default)]
+    pub delete_emptydir_data: bool,
+}
+
+/// `upgradePool`: replace every node of a pool with a new one, surge-style.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpgradePoolAction {
+    /// Pool name.
+    pub pool: String,
+    /// New nodes added before old ones are drained (default 1).
+    #[serde(default)]
+    pub max_surge: Option<u32>,
+    /// Old nodes drained without waiting for a new one (default 0).
+    #[serde(default)]
+    pub max_unavailable: Option<u32>,
+    /// Labels set on the new nodes (e.g. a new version label).
+    #[serde(default)]
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// How long PodDisruptionBudgets may hold a node's drain before the node is deleted
+    /// anyway (default 1h).
+    #[serde(default)]
+    pub drain_timeout: Option<Duration>,
 }
 
 /// `addNodes`.
@@ -481,6 +514,8 @@ pub enum Action {
     AddNodes(AddNodesAction),
     /// Remove nodes.
     RemoveNodes(RemoveNodesAction),
+    /// Rolling upgrade of a node pool (surge a new node, drain and delete an old one).
+    UpgradePool(UpgradePoolAction),
 }
 
 impl Action {
@@ -501,6 +536,7 @@ impl Action {
             Action::RecoverNode(_) => "recoverNode",
             Action::AddNodes(_) => "addNodes",
             Action::RemoveNodes(_) => "removeNodes",
+            Action::UpgradePool(_) => "upgradePool",
         }
     }
 }
@@ -521,6 +557,7 @@ pub const ACTION_NAMES: &[&str] = &[
     "recoverNode",
     "addNodes",
     "removeNodes",
+    "upgradePool",
 ];
 
 /// One timed action: `{at: 10m, scale: {target: deployment/web, replicas: 5}}`.
@@ -554,6 +591,7 @@ impl<'de> DeserializeSeed<'de> for ActionSeed {
             "recoverNode" => Action::RecoverNode(NodeRef::deserialize(d)?),
             "addNodes" => Action::AddNodes(AddNodesAction::deserialize(d)?),
             "removeNodes" => Action::RemoveNodes(RemoveNodesAction::deserialize(d)?),
+            "upgradePool" => Action::UpgradePool(UpgradePoolAction::deserialize(d)?),
             other => unreachable!("checked before: {other}"),
         })
     }

@@ -332,36 +332,29 @@ impl Simulation {
                 let Some(id) = self.node_id(&d.node) else {
                     return;
                 };
-                self.set_cordon(id, true);
-                let grace = d.grace_period.map(|g| g.0);
-                let pods: Vec<_> = self
-                    .store
-                    .node(id)
-                    .map(|n| n.pods.iter().copied().collect())
-                    .unwrap_or_default();
-                let mut evicted = 0;
-                for p in pods {
-                    let Some(pod) = self.store.pod(p) else {
-                        continue;
-                    };
-                    if pod.status.phase.is_terminal() || pod.is_terminating() {
-                        continue;
-                    }
-                    evicted += 1;
-                    self.store
-                        .update_pod_status(p, crate::store::PodDelta::STATUS, |s| {
-                            s.disruption_target =
-                                Some(crate::model::pod::DisruptionReason::EvictionByEvictionAPI)
-                        });
-                    if !self.store.mark_pod_deleting(p, grace) {
-                        self.store.delete_pod(p);
-                    }
-                }
-                let obj = self.store.node_ref(id);
-                self.note(
-                    obj,
-                    "Drain",
-                    format!("node {} drained: {evicted} pod(s) evicted", d.node),
+                let opts = crate::ops::drain::DrainOptions {
+                    grace: d.grace_period.map(|g| g.0),
+                    timeout: d.timeout.map(|t| t.0),
+                    force: d.force,
+                    ignore_daemonsets: d.ignore_daemonsets,
+                    delete_emptydir_data: d.delete_emptydir_data,
+                };
+                self.start_drain(id, opts, None);
+            }
+            Action::UpgradePool(up) => {
+                let Some(pool) = self.pools.iter().position(|p| p.spec.name == up.pool) else {
+                    return;
+                };
+                let timeout = up
+                    .drain_timeout
+                    .map(|t| t.0)
+                    .unwrap_or(crate::ops::upgrade::DEFAULT_DRAIN_TIMEOUT);
+                self.start_upgrade(
+                    pool,
+                    up.max_surge.unwrap_or(1),
+                    up.max_unavailable.unwrap_or(0),
+                    &up.labels,
+                    timeout,
                 );
             }
             Action::FailNode(n) => {
@@ -433,7 +426,7 @@ impl Simulation {
         }
     }
 
-    fn set_cordon(&mut self, id: NodeId, cordon: bool) {
+    pub(crate) fn set_cordon(&mut self, id: NodeId, cordon: bool) {
         let key = self.store.interner.intern(UNSCHEDULABLE);
         let empty = self.store.interner.intern("");
         let now = self.store.now();

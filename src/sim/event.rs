@@ -65,6 +65,8 @@ pub enum Event {
     NodeUp(u32),
     /// The taint-eviction controller's timer (generation-checked).
     TaintEviction(u32),
+    /// A `kubectl drain`'s timer: drain number, generation.
+    Drain(u32, u32),
     /// Recompute load rates.
     LoadTick,
     /// Record a row of the time series.
@@ -91,6 +93,7 @@ impl Event {
             Event::TaintEviction(g) => (22, *g as u64),
             Event::LoadTick => (23, 0),
             Event::Sample => (24, 0),
+            Event::Drain(k, g) => (25, ((*k as u64) << 32) | *g as u64),
         }
     }
 }

@@ -10,6 +10,7 @@
 pub mod actions;
 pub mod apply;
 pub mod event;
+pub mod maintenance;
 pub mod whatif;
 
 use crate::controllers::deployment::DeploymentController;
@@ -99,7 +100,13 @@ pub struct Simulation {
     /// The time-series recorder.
     pub sampler: Sampler,
     pub(crate) pools: Vec<PoolState>,
-    provisioning: Vec<(PoolId, u32)>,
+    /// Nodes being provisioned: pool, and what asked for it (`maintenance::Purpose`).
+    provisioning: Vec<(PoolId, maintenance::Purpose)>,
+    /// `kubectl drain`s.
+    pub drainer: crate::ops::drain::Drainer,
+    /// Rolling node-pool upgrades.
+    pub upgrades: Vec<crate::ops::upgrade::Upgrade>,
+    drain_purpose: BTreeMap<usize, (usize, bool)>,
     pub(crate) names: SimRng,
     action_note: Option<String>,
     hash: EventHash,
@@ -235,6 +242,9 @@ impl Simulation {
                 })
                 .collect(),
             provisioning: Vec::new(),
+            drainer: crate::ops::drain::Drainer::new(),
+            upgrades: Vec::new(),
+            drain_purpose: BTreeMap::new(),
             names: seeds.stream(StreamId::new(StreamId::SCENARIO, 0)),
             action_note: None,
             hash: EventHash::default(),
@@ -338,9 +348,14 @@ impl Simulation {
 
     /// Starts provisioning a node of `pool`; it joins after the pool's provisioning delay.
     pub(crate) fn provision_node(&mut self, pool: usize) {
+        self.provision_node_for(pool, maintenance::Purpose::Plain);
+    }
+
+    /// Starts provisioning a node of `pool` on behalf of `purpose`.
+    pub(crate) fn provision_node_for(&mut self, pool: usize, purpose: maintenance::Purpose) {
         let delay = self.pools[pool].spec.provisioning_delay;
         let ticket = self.provisioning.len() as u32;
-        self.provisioning.push((PoolId(pool as u32), 0));
+        self.provisioning.push((PoolId(pool as u32), purpose));
         let at = self.store.now() + delay;
         self.queue.push(at, Event::NodeUp(ticket));
     }
@@ -411,6 +426,7 @@ impl Simulation {
                 self.scheduler.on_change(&c, &mut cx);
                 self.kubelet.on_change(&c, &mut cx);
                 self.nodes.on_change(&c, &mut cx);
+                self.drainer.on_change(&c, &mut cx);
                 self.traffic.on_change(&c, cx.store);
                 if matches!(
                     c,
@@ -442,8 +458,14 @@ impl Simulation {
             Event::NodeMonitor => self.nodes.on_monitor(&mut cx),
             Event::TaintEviction(g) => self.nodes.on_eviction_timer(g, &mut cx),
             Event::NodeUp(ticket) => {
-                if let Some(&(pool, _)) = self.provisioning.get(ticket as usize) {
+                if let Some(&(pool, purpose)) = self.provisioning.get(ticket as usize) {
                     self.create_pool_node(pool.0 as usize);
+                    self.node_up_for(purpose);
+                }
+            }
+            Event::Drain(key, generation) => {
+                if let Some(f) = self.drainer.on_timer(key, generation, &mut cx) {
+                    self.drain_finished(f);
                 }
             }
             Event::LoadTick => {

@@ -1,0 +1,458 @@
+//! `kubectl drain` over simulated time (`staging/src/k8s.io/kubectl/pkg/drain/{drain,filters}.go`):
+//! cordon the node, filter its pods as kubectl does (DaemonSet-managed, local storage,
+//! controller-less), evict every remaining pod through the Eviction API, retry the evictions a
+//! PodDisruptionBudget refuses (429) every 5 s, poll every second until each evicted pod is
+//! gone, and record how long the whole drain took.
+//!
+//! One timer per active drain (generation-checked), never one per pod; pod deletions arrive as
+//! watch notifications.
+
+use super::eviction::{self, EvictionResult};
+use crate::engine::{SimDuration, SimTime};
+use crate::model::pod::VolumeRef;
+use crate::model::{NodeId, OwnerRef, Pod, PodId};
+use crate::sim::Ctx;
+use crate::sim::event::Event;
+use crate::store::events::EventType;
+use crate::store::{Change, Op, Store};
+use std::collections::BTreeMap;
+
+/// kubectl's wait between evictions refused with 429 (`drain.go`: "will retry after 5s").
+pub const EVICTION_RETRY: SimDuration = SimDuration::from_secs(5);
+/// kubectl's poll interval while waiting for evicted pods to be deleted (`waitForDelete`).
+pub const DELETE_POLL: SimDuration = SimDuration::from_secs(1);
+
+/// The flags of one drain (`kubectl drain` options).
+#[derive(Clone, Debug, Default)]
+pub struct DrainOptions {
+    /// `--grace-period` (None: each pod's own).
+    pub grace: Option<SimDuration>,
+    /// `--timeout` (None or zero: wait forever).
+    pub timeout: Option<SimDuration>,
+    /// `--force`: also delete pods that declare no controller.
+    pub force: bool,
+    /// `--ignore-daemonsets`.
+    pub ignore_daemonsets: bool,
+    /// `--delete-emptydir-data`.
+    pub delete_emptydir_data: bool,
+}
+
+/// How a drain ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DrainOutcome {
+    /// Still running.
+    Running,
+    /// Every pod was evicted and is gone.
+    Drained,
+    /// kubectl refused to drain (pods its filters reject, or an eviction error).
+    Failed(String),
+    /// `--timeout` passed first.
+    TimedOut,
+}
+
+impl DrainOutcome {
+    /// The word used in outputs.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            DrainOutcome::Running => "running",
+            DrainOutcome::Drained => "drained",
+            DrainOutcome::Failed(_) => "failed",
+            DrainOutcome::TimedOut => "timed-out",
+        }
+    }
+}
+
+/// The record of one drain, for `summary.json`.
+#[derive(Clone, Debug)]
+pub struct DrainRecord {
+    /// The node's name.
+    pub node: String,
+    /// When the drain started.
+    pub started: SimTime,
+    /// When it ended (None while running).
+    pub finished: Option<SimTime>,
+    /// How it ended.
+    pub outcome: DrainOutcome,
+    /// Pods evicted.
+    pub evicted: u32,
+    /// Evictions refused by a PodDisruptionBudget (each retry counts).
+    pub blocked: u32,
+}
+
+#[derive(Clone, Debug)]
+struct Waiting {
+    pod: PodId,
+    evicted_at: Option<SimTime>,
+    next_try: SimTime,
+    gone_at: Option<SimTime>,
+}
+
+#[derive(Clone, Debug)]
+struct Active {
+    record: usize,
+    node: NodeId,
+    opts: DrainOptions,
+    deadline: Option<SimTime>,
+    pods: Vec<Waiting>,
+    generation: u32,
+    armed: Option<SimTime>,
+}
+
+/// A finished drain, handed back to the simulation (node-pool upgrades wait for these).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Finished {
+    /// Index into [`Drainer::records`].
+    pub record: usize,
+    /// The drained node.
+    pub node: NodeId,
+    /// True when the node is empty of evictable pods.
+    pub drained: bool,
+}
+
+/// Every drain of the run.
+#[derive(Debug, Default)]
+pub struct Drainer {
+    /// One record per drain started, in start order.
+    pub records: Vec<DrainRecord>,
+    active: BTreeMap<u32, Active>,
+    by_pod: BTreeMap<PodId, u32>,
+}
+
+/// Which pods kubectl would evict, or the error it stops with (`filters.go`).
+fn filter_pods(store: &Store, node: NodeId, opts: &DrainOptions) -> Result<Vec<PodId>, String> {
+    let Some(n) = store.node(node) else {
+        return Ok(Vec::new());
+    };
+    let mut pods: Vec<(String, PodId)> = n
+        .pods
+        .iter()
+        .filter_map(|&p| store.pod(p).map(|x| (store.pod_key(p), p, x)))
+        .filter(|(_, _, x)| !x.deleted)
+        .map(|(k, p, _)| (k, p))
+        .collect();
+    pods.sort(); // the API lists pods by namespace/name
+    let mut keep = Vec::new();
+    let (mut ds_err, mut local_err, mut unrep_err) = (vec![], vec![], vec![]);
+    for (key, p) in pods {
+        let pod = store.pod(p).expect("listed");
+        if is_daemonset_pod(pod) {
+            if !opts.ignore_daemonsets {
+                ds_err.push(key);
+            }
+            continue;
+        }
+        let terminal = pod.status.phase.is_terminal();
+        if !terminal
+            && !opts.delete_emptydir_data
+            && pod
+                .spec
+                .volumes
+                .iter()
+                .any(|v| matches!(v, VolumeRef::Local))
+        {
+            local_err.push(key);
+            continue;
+        }
+        if !terminal && pod.owner.is_none() && !opts.force {
+            unrep_err.push(key);
+            continue;
+        }
+        keep.push(p);
+    }
+    let mut errs = Vec::new();
+    if !ds_err.is_empty() {
+        errs.push(format!(
+            "cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): {}",
+            ds_err.join(", ")
+        ));
+    }
+    if !local_err.is_empty() {
+        errs.push(format!(
+            "cannot delete Pods with local storage (use --delete-emptydir-data to override): {}",
+            local_err.join(", ")
+        ));
+    }
+    if !unrep_err.is_empty() {
+        errs.push(format!(
+            "cannot delete Pods that declare no controller (use --force to override): {}",
+            unrep_err.join(", ")
+        ));
+    }
+    if errs.is_empty() {
+        Ok(keep)
+    } else {
+        Err(errs.join(", "))
+    }
+}
+
+/// Whether a DaemonSet controls the pod (kubectl skips those with `--ignore-daemonsets`).
+pub fn is_daemonset_pod(pod: &Pod) -> bool {
+    pod.owner.is_some_and(|o| o.is_daemonset())
+}
+
+impl Drainer {
+    /// No drains yet.
+    pub fn new() -> Self {
+        Drainer::default()
+    }
+
+    /// Starts draining `node` (already cordoned by the caller). Returns the record index, and
+    /// a `Finished` when the drain ends at once (nothing to evict, or kubectl refuses).
+    pub fn start(
+        &mut self,
+        node: NodeId,
+        opts: DrainOptions,
+        cx: &mut Ctx<'_>,
+    ) -> (usize, Option<Finished>) {
+        let now = cx.now;
+        let name = cx.store.node_ref(node).name.to_string();
+        let record = self.records.len();
+        self.records.push(DrainRecord {
+            node: name.clone(),
+            started: now,
+            finished: None,
+            outcome: DrainOutcome::Running,
+            evicted: 0,
+            blocked: 0,
+        });
+        let pods = match filter_pods(cx.store, node, &opts) {
+            Ok(p) => p,
+            Err(e) => {
+                let msg = format!("unable to drain node \"{name}\" due to error: {e}");
+                self.finish(record, node, DrainOutcome::Failed(msg), cx);
+                return (record, Some(self.finished_of(record, node)));
+            }
+        };
+        let obj = cx.store.node_ref(node);
+        let n = pods.len();
+        cx.store
+            .record(obj, EventType::Normal, "Draining", "kubectl", |_| {
+                format!("Draining node {name}: evicting {n} pod(s)")
+            });
+        let key = record as u32;
+        let deadline = opts
+            .timeout
+            .filter(|t| *t > SimDuration::ZERO)
+            .map(|t| now + t);
+        let mut a = Active {
+            record,
+            node,
+            opts,
+            deadline,
+            pods: pods
+                .into_iter()
+                .map(|pod| Waiting {
+                    pod,
+                    evicted_at: None,
+                    next_try: now,
+                    gone_at: None,
+                })
+                .collect(),
+            generation: 0,
+            armed: None,
+        };
+        for w in &a.pods {
+            self.by_pod.insert(w.pod, key);
+        }
+        let done = self.step(&mut a, cx);
+        if let Some(outcome) = done {
+            self.release(&a);
+            self.finish(record, node, outcome, cx);
+            return (record, Some(self.finished_of(record, node)));
+        }
+        self.arm(key, &mut a, cx);
+        self.active.insert(key, a);
+        (record, None)
+    }
+
+    fn finished_of(&self, record: usize, node: NodeId) -> Finished {
+        Finished {
+            record,
+            node,
+            drained: self.records[record].outcome == DrainOutcome::Drained,
+        }
+    }
+
+    fn release(&mut self, a: &Active) {
+        for w in &a.pods {
+            self.by_pod.remove(&w.pod);
+        }
+    }
+
+    /// Evicts what is due; returns the outcome when the drain is over at `now`.
+    fn step(&mut self, a: &mut Active, cx: &mut Ctx<'_>) -> Option<DrainOutcome> {
+        let now = cx.now;
+        // kubectl's global timeout fires before a retry due at the same instant.
+        if a.deadline.is_some_and(|d| d <= now) {
+            return Some(DrainOutcome::TimedOut);
+        }
+        for i in 0..a.pods.len() {
+            let w = &a.pods[i];
+            if w.evicted_at.is_some() || w.next_try > now {
+                continue;
+            }
+            let p = w.pod;
+            match eviction::evict(cx.store, p, a.opts.grace) {
+                EvictionResult::Evicted => {
+                    a.pods[i].evicted_at = Some(now);
+                    self.records[a.record].evicted += 1;
+                    if cx.store.pod(p).is_none_or(|x| x.deleted) {
+                        a.pods[i].gone_at = Some(now);
+                    }
+                }
+                EvictionResult::NotFound => {
+                    a.pods[i].evicted_at = Some(now);
+                    a.pods[i].gone_at = Some(now);
+                }
+                EvictionResult::TooManyRequests(msg) => {
+                    a.pods[i].next_try = now + EVICTION_RETRY;
+                    self.records[a.record].blocked += 1;
+                    let obj = cx.store.pod_ref(p);
+                    let (ns, name) = (
+                        cx.store.interner.resolve_arc(obj.namespace),
+                        obj.name.clone(),
+                    );
+                    cx.store
+                        .record(obj, EventType::Warning, "EvictionBlocked", "kubectl", |_| {
+                            format!(
+                                "error when evicting pods/\"{name}\" -n \"{ns}\" (will retry after 5s): {msg}"
+                            )
+                        });
+                }
+                EvictionResult::Failed(msg) => {
+                    let name = cx.store.node_ref(a.node).name.to_string();
+                    return Some(DrainOutcome::Failed(format!(
+                        "unable to drain node \"{name}\" due to error: {msg}"
+                    )));
+                }
+            }
+        }
+        if let Some(done) = self.done_at(a)
+            && done <= now
+        {
+            return Some(DrainOutcome::Drained);
+        }
+        None
+    }
+
+    /// When kubectl sees the last pod gone: each pod is polled every second from its eviction.
+    fn done_at(&self, a: &Active) -> Option<SimTime> {
+        let mut last = SimTime::ZERO;
+        for w in &a.pods {
+            let (e, g) = (w.evicted_at?, w.gone_at?);
+            let waited = g.since(e).as_micros();
+            let poll = DELETE_POLL.as_micros();
+            let seen = e + SimDuration::from_micros(waited.div_ceil(poll) * poll);
+            last = last.max(seen);
+        }
+        Some(last)
+    }
+
+    fn arm(&mut self, key: u32, a: &mut Active, cx: &mut Ctx<'_>) {
+        let mut next = a.deadline;
+        let mut consider = |t: SimTime| next = Some(next.map_or(t, |n: SimTime| n.min(t)));
+        for w in &a.pods {
+            if w.evicted_at.is_none() {
+                consider(w.next_try);
+            }
+        }
+        if let Some(d) = self.done_at(a) {
+            consider(d.max(cx.now));
+        }
+        if next != a.armed
+            && let Some(t) = next
+        {
+            a.generation = a.generation.wrapping_add(1);
+            a.armed = Some(t);
+            cx.queue.push(t, Event::Drain(key, a.generation));
+        }
+    }
+
+    /// A drain's timer. Returns the drain when it ended.
+    pub fn on_timer(&mut self, key: u32, generation: u32, cx: &mut Ctx<'_>) -> Option<Finished> {
+        let mut a = self.active.remove(&key)?;
+        if a.generation != generation {
+            self.active.insert(key, a);
+            return None;
+        }
+        a.armed = None;
+        if let Some(outcome) = self.step(&mut a, cx) {
+            self.release(&a);
+            let (record, node) = (a.record, a.node);
+            self.finish(record, node, outcome, cx);
+            return Some(self.finished_of(record, node));
+        }
+        self.arm(key, &mut a, cx);
+        self.active.insert(key, a);
+        None
+    }
+
+    /// Watch notifications: an evicted pod is gone.
+    pub fn on_change(&mut self, ch: &Change, cx: &mut Ctx<'_>) {
+        let Change::Pod(p, Op::Deleted, _) = *ch else {
+            return;
+        };
+        let Some(&key) = self.by_pod.get(&p) else {
+            return;
+        };
+        let Some(mut a) = self.active.remove(&key) else {
+            return;
+        };
+        if let Some(w) = a.pods.iter_mut().find(|w| w.pod == p) {
+            w.gone_at.get_or_insert(cx.now);
+            if w.evicted_at.is_none() {
+                // Deleted by someone else before kubectl got to it: a 404 later.
+                w.evicted_at = Some(cx.now);
+            }
+        }
+        self.arm(key, &mut a, cx);
+        self.active.insert(key, a);
+    }
+
+    fn finish(&mut self, record: usize, node: NodeId, outcome: DrainOutcome, cx: &mut Ctx<'_>) {
+        let now = cx.now;
+        let r = &mut self.records[record];
+        r.finished = Some(now);
+        let took = now.since(r.started);
+        let (name, evicted) = (r.node.clone(), r.evicted);
+        let obj = cx.store.node_ref(node);
+        match &outcome {
+            DrainOutcome::Drained => {
+                cx.store
+                    .record(obj, EventType::Normal, "Drained", "kubectl", |_| {
+                        format!("node/{name} drained in {took}: {evicted} pod(s) evicted")
+                    })
+            }
+            DrainOutcome::Failed(msg) => {
+                let msg = msg.clone();
+                cx.store
+                    .record(obj, EventType::Warning, "DrainFailed", "kubectl", |_| msg)
+            }
+            DrainOutcome::TimedOut => {
+                cx.store
+                    .record(obj, EventType::Warning, "DrainFailed", "kubectl", |_| {
+                        format!("drain did not complete within {took}")
+                    })
+            }
+            DrainOutcome::Running => {}
+        }
+        r.outcome = outcome;
+    }
+
+    /// Drains still running.
+    pub fn active(&self) -> usize {
+        self.active.len()
+    }
+}
+
+/// True for owners that are DaemonSets (kept here so the drain filter has one place to ask).
+pub trait OwnerKind {
+    /// Whether the owner is a DaemonSet.
+    fn is_daemonset(&self) -> bool;
+}
+
+impl OwnerKind for OwnerRef {
+    fn is_daemonset(&self) -> bool {
+        false
+    }
+}

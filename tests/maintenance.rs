@@ -1,0 +1,297 @@
+//! Drains through the Eviction API and rolling node-pool upgrades, with hand-derived times.
+
+use kubesim::engine::{SimDuration, SimTime};
+use kubesim::scenario::load_scenario_str;
+use kubesim::sim::{SimOptions, Simulation};
+use std::path::Path;
+use std::sync::Arc;
+
+fn sim_from(text: &str) -> Simulation {
+    let s = load_scenario_str(text, "test.yaml", Path::new(env!("CARGO_MANIFEST_DIR")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    Simulation::new(
+        Arc::new(s),
+        &SimOptions {
+            check_invariants: true,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
+
+fn secs(s: u64) -> SimTime {
+    SimTime::ZERO + SimDuration::from_secs(s)
+}
+
+fn file(path: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
+}
+
+fn ready(sim: &Simulation, prefix: &str) -> usize {
+    sim.store
+        .pods()
+        .filter(|(_, p)| p.name.starts_with(prefix) && p.is_ready())
+        .count()
+}
+
+fn event_times(sim: &Simulation, reason: &str) -> Vec<u64> {
+    sim.store
+        .events
+        .events
+        .iter()
+        .filter(|e| e.reason == reason)
+        .map(|e| e.time.since(SimTime::ZERO).as_micros() / 1_000_000)
+        .collect()
+}
+
+#[test]
+fn drain_blocked_by_a_pdb_waits_for_replacements_and_retries_every_5s() {
+    let mut sim = sim_from(&file("scenarios/nodes/drain-pdb.yaml"));
+    sim.run_until(secs(119));
+    assert_eq!(ready(&sim, "web-"), 3);
+    // minAvailable 2: never fewer than 2 ready pods while the drain runs.
+    for t in 120..=140 {
+        sim.run_until(secs(t));
+        assert!(ready(&sim, "web-") >= 2, "budget violated at {t}s");
+    }
+    // t=120: the first pod is evicted (3 healthy, 1 disruption allowed), the other two are
+    // refused. Its replacement on b-0 pulls nginx (100Mi at 50Mi/s: 2 s) and starts (1 s):
+    // ready at 123. Retry at 125 evicts the second pod (the third is refused again); its
+    // replacement needs no pull (cached): ready at 126; retry at 130 evicts the third. Pods stop
+    // 1 s after SIGTERM, and kubectl polls every second: drained at 131.
+    assert_eq!(event_times(&sim, "EvictionBlocked"), vec![120, 120, 125]);
+    let msg = &sim
+        .store
+        .events
+        .events
+        .iter()
+        .find(|e| e.reason == "EvictionBlocked")
+        .unwrap()
+        .message;
+    assert!(
+        msg.ends_with("(will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget. The disruption budget web needs 2 healthy pods and has 2 currently"),
+        "{msg}"
+    );
+    let killed: Vec<u64> = event_times(&sim, "Killing");
+    assert_eq!(killed, vec![120, 125, 130]);
+    assert_eq!(event_times(&sim, "Drained"), vec![131]);
+    let s = sim.summary();
+    let d = &s.maintenance.drains[0];
+    assert_eq!(
+        (
+            d.node.as_str(),
+            d.outcome,
+            d.duration_s,
+            d.evicted,
+            d.blocked_evictions
+        ),
+        ("a-0", "drained", Some(11.0), 3, 3)
+    );
+    sim.run();
+    assert_eq!(ready(&sim, "web-"), 3);
+    let a0 = sim
+        .store
+        .nodes()
+        .find(|(_, n)| sim.store.interner.resolve(n.name) == "a-0")
+        .unwrap()
+        .1;
+    assert_eq!(a0.pod_count, 0);
+    assert!(a0.unschedulable, "a drained node stays cordoned");
+}
+
+const BASE: &str = r#"
+apiVersion: kubesim/v1alpha1
+kind: Scenario
+metadata: {name: t}
+duration: 10m
+nodePools:
+  - name: n
+    count: 2
+    template:
+      status:
+        allocatable: {cpu: "4", memory: 8Gi, pods: "110"}
+manifests:
+  - inline: |
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web}
+      spec:
+        replicas: 2
+        selector: {matchLabels: {app: web}}
+        template:
+          metadata: {labels: {app: web}}
+          spec:
+            nodeSelector: {kubernetes.io/hostname: n-0}
+            containers:
+              - {name: web, image: nginx, resources: {requests: {cpu: 100m}}}
+  - inline: |
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: bare}
+      spec:
+        nodeName: n-0
+        containers:
+          - {name: c, image: busybox}
+"#;
+
+#[test]
+fn drain_refuses_controllerless_pods_without_force() {
+    let text = format!("{BASE}events:\n  - at: 1m\n    drain: {{node: n-0}}\n");
+    let mut sim = sim_from(&text);
+    sim.run();
+    let s = sim.summary();
+    let d = &s.maintenance.drains[0];
+    assert_eq!(d.outcome, "failed");
+    assert_eq!(
+        d.error.as_deref(),
+        Some(
+            "unable to drain node \"n-0\" due to error: cannot delete Pods that declare no controller (use --force to override): default/bare"
+        )
+    );
+    assert_eq!(d.evicted, 0);
+    // Nothing was evicted, the node stays cordoned.
+    assert_eq!(ready(&sim, "web-"), 2);
+    assert_eq!(ready(&sim, "bare"), 1);
+}
+
+#[test]
+fn drain_with_force_evicts_everything_and_times_out_on_a_stuck_budget() {
+    // A budget that allows no disruption at all: the drain gives up at its timeout.
+    let text = format!(
+        "{BASE}  - inline: |\n      apiVersion: policy/v1\n      kind: PodDisruptionBudget\n      metadata: {{name: web}}\n      spec: {{minAvailable: 2, selector: {{matchLabels: {{app: web}}}}}}\nevents:\n  - at: 1m\n    drain: {{node: n-0, force: true, timeout: 30s}}\n"
+    );
+    let mut sim = sim_from(&text);
+    sim.run();
+    let s = sim.summary();
+    let d = &s.maintenance.drains[0];
+    assert_eq!(d.outcome, "timed-out");
+    assert_eq!(d.finished_s, Some(90.0));
+    assert_eq!(d.evicted, 1, "the bare pod is deleted with --force");
+    // Refused at 60, 65, ..., 85 for each of the two web pods (the retry at 90 is not made).
+    assert_eq!(d.blocked_evictions, 12);
+    assert_eq!(ready(&sim, "web-"), 2);
+    assert!(sim.store.pods().all(|(_, p)| p.name.as_ref() != "bare"));
+    assert_eq!(event_times(&sim, "DrainFailed"), vec![90]);
+}
+
+#[test]
+fn unready_pods_can_be_evicted_while_the_budget_is_met() {
+    // eviction.go: a pod that is not ready does not count as healthy, so evicting it does not
+    // need a disruption when currentHealthy >= desiredHealthy.
+    let text = r#"
+apiVersion: kubesim/v1alpha1
+kind: Scenario
+metadata: {name: t}
+duration: 5m
+nodePools:
+  - name: n
+    count: 1
+    template:
+      status:
+        allocatable: {cpu: "4", memory: 8Gi, pods: "110"}
+images:
+  - {name: "missing:1", missing: true}
+manifests:
+  - inline: |
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: ok, labels: {app: x}}
+      spec:
+        containers: [{name: c, image: nginx}]
+  - inline: |
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: stuck, labels: {app: x}}
+      spec:
+        containers: [{name: c, image: "missing:1"}]
+  - inline: |
+      apiVersion: policy/v1
+      kind: PodDisruptionBudget
+      metadata: {name: x}
+      spec: {minAvailable: 1, selector: {matchLabels: {app: x}}}
+events:
+  - at: 1m
+    drain: {node: n-0, force: true, timeout: 1m}
+"#;
+    let mut sim = sim_from(text);
+    sim.run();
+    let s = sim.summary();
+    let d = &s.maintenance.drains[0];
+    // "stuck" never became ready: it is Pending (ImagePullBackOff), and pending pods are
+    // deleted without a budget check; "ok" is the one healthy pod the budget needs.
+    assert_eq!(d.evicted, 1);
+    assert_eq!(d.outcome, "timed-out");
+    assert!(sim.store.pods().all(|(_, p)| p.name.as_ref() != "stuck"));
+    assert_eq!(ready(&sim, "ok"), 1);
+}
+
+#[test]
+fn pool_upgrade_surges_one_node_at_a_time_and_keeps_the_budget() {
+    let mut sim = sim_from(&file("scenarios/nodes/pool-upgrade.yaml"));
+    sim.run_until(secs(299));
+    assert_eq!(ready(&sim, "api-"), 6);
+    let mut max_nodes = 0;
+    for t in 300..=600 {
+        sim.run_until(secs(t));
+        assert!(ready(&sim, "api-") >= 5, "more than one pod down at {t}s");
+        max_nodes = max_nodes.max(sim.store.nodes().count());
+    }
+    assert_eq!(max_nodes, 4, "maxSurge 1: never more than one extra node");
+    // Each step: the surge node takes 60 s; the drain evicts one pod, the second waits for
+    // the first's replacement (pull 100Mi: 2 s, start 1 s, readiness after 5 s delay on the
+    // 5 s probe grid: ready 8 s later) and is evicted at the 10 s retry; stopped 1 s later:
+    // 11 s per node. 300 + 3 × (60 + 11) = 513.
+    let s = sim.summary();
+    let u = &s.maintenance.upgrades[0];
+    assert_eq!(
+        (u.replaced, u.remaining, u.forced, u.finished_s),
+        (3, 0, 0, Some(513.0))
+    );
+    let drains: Vec<(String, Option<f64>)> = s
+        .maintenance
+        .drains
+        .iter()
+        .map(|d| (d.node.clone(), d.started_s.into()))
+        .collect();
+    assert_eq!(
+        drains,
+        vec![
+            ("workers-0".to_string(), Some(360.0)),
+            ("workers-1".to_string(), Some(431.0)),
+            ("workers-2".to_string(), Some(502.0)),
+        ]
+    );
+    // The new nodes carry the new label; the old ones are gone.
+    let i = &sim.store.interner;
+    let mut names: Vec<String> = sim
+        .store
+        .nodes()
+        .map(|(_, n)| {
+            let v = n
+                .labels
+                .to_strings(i)
+                .into_iter()
+                .find(|(k, _)| k == "version")
+                .map(|(_, v)| v)
+                .unwrap_or_default();
+            format!("{}={v}", i.resolve(n.name))
+        })
+        .collect();
+    names.sort();
+    assert_eq!(names, vec!["workers-3=v2", "workers-4=v2", "workers-5=v2"]);
+    sim.run();
+    assert_eq!(ready(&sim, "api-"), 6);
+}
+
+#[test]
+fn upgrade_actions_are_checked() {
+    let bad = BASE.to_string()
+        + "events:\n  - at: 1m\n    upgradePool: {pool: n, maxSurge: 0, maxUnavailable: 0}\n  - at: 2m\n    upgradePool: {pool: nope}\n";
+    let e = load_scenario_str(&bad, "bad.yaml", Path::new(".")).unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("maxSurge and maxUnavailable cannot both be 0"),
+        "{text}"
+    );
+    assert!(text.contains("no node pool named \"nope\""), "{text}");
+}
