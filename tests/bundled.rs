@@ -15,7 +15,9 @@ fn scenario_files(dir: &Path, out: &mut Vec<PathBuf>) {
     entries.sort();
     for p in entries {
         if p.is_dir() {
-            if p.file_name().is_some_and(|n| n == "bench" || n == "manifests") {
+            if p.file_name()
+                .is_some_and(|n| n == "bench" || n == "manifests")
+            {
                 continue;
             }
             scenario_files(&p, out);

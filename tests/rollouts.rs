@@ -34,7 +34,11 @@ fn ready(sim: &Simulation, image: &str) -> (usize, usize) {
     for (_, p) in sim.store.pods() {
         if p.is_ready() {
             all += 1;
-            if p.spec.containers.iter().any(|c| i.resolve(c.image) == image) {
+            if p.spec
+                .containers
+                .iter()
+                .any(|c| i.resolve(c.image) == image)
+            {
                 with += 1;
             }
         }
@@ -128,6 +132,9 @@ fn undo_restores_the_previous_template_with_its_replicaset() {
     assert_eq!(first.replicas, 3);
     assert_eq!(first.revision, 3);
     let d = sim.store.deployments().next().unwrap().1;
-    let img = sim.store.interner.resolve(d.template.spec.containers[0].image);
+    let img = sim
+        .store
+        .interner
+        .resolve(d.template.spec.containers[0].image);
     assert_eq!(img, "shop:1");
 }

@@ -231,88 +231,54 @@ impl ReplicaSetController {
             self.seeds
                 .counter_u64(StreamId::new(StreamId::CONTROLLER, 1), uid, 0)
         };
-        pods.sort_by(|&a, &b| {
-            let (pa, pb) = (store.pod(a).expect("active"), store.pod(b).expect("active"));
-            use std::cmp::Ordering;
-            // 1. Unassigned < assigned.
-            let (ua, ub) = (pa.status.node.is_none(), pb.status.node.is_none());
-            if ua != ub {
-                return if ua {
-                    Ordering::Less
-                } else {
-                    Ordering::Greater
+        // `ActivePodsWithRanks.Less` is not a strict weak order (pods in the same log bucket
+        // compare by UID when their times differ but fall through to restarts and creation
+        // when they are equal), so it is ranked here by the lexicographic key it implies:
+        // the same order whenever upstream's comparator is consistent.
+        let key_of = store
+            .interner
+            .lookup("controller.kubernetes.io/pod-deletion-cost");
+        let rank = |t: SimTime| log_rank(t, now);
+        let mut keyed: Vec<(RankKey, PodId)> = pods
+            .iter()
+            .map(|&id| {
+                let p = store.pod(id).expect("active");
+                let phase = match p.status.phase {
+                    crate::model::pod::PodPhase::Pending => 0,
+                    crate::model::pod::PodPhase::Running => 2,
+                    _ => 1,
                 };
-            }
-            // 2. Pending < Unknown < Running.
-            let ord = |p: &crate::model::Pod| match p.status.phase {
-                crate::model::pod::PodPhase::Pending => 0,
-                crate::model::pod::PodPhase::Running => 2,
-                _ => 1,
-            };
-            if ord(pa) != ord(pb) {
-                return ord(pa).cmp(&ord(pb));
-            }
-            // 3. Not ready < ready.
-            if pa.is_ready() != pb.is_ready() {
-                return if !pa.is_ready() {
-                    Ordering::Less
-                } else {
-                    Ordering::Greater
-                };
-            }
-            // 4. Lower pod-deletion-cost first.
-            let cost = |p: &crate::model::Pod| -> i64 {
-                let key = store
-                    .interner
-                    .lookup("controller.kubernetes.io/pod-deletion-cost");
-                key.and_then(|k| p.annotations.iter().find(|(kk, _)| *kk == k))
+                let cost: i64 = key_of
+                    .and_then(|k| p.annotations.iter().find(|(kk, _)| *kk == k))
                     .and_then(|(_, v)| store.interner.resolve(*v).parse().ok())
-                    .unwrap_or(0)
-            };
-            let (ca, cb) = (cost(pa), cost(pb));
-            if ca != cb {
-                return ca.cmp(&cb);
-            }
-            // 5. Doubled up (more colocated related pods) first.
-            let (ra, rb) = (
-                per_node.get(&pa.status.node).copied().unwrap_or(0),
-                per_node.get(&pb.status.node).copied().unwrap_or(0),
-            );
-            if ra != rb {
-                return rb.cmp(&ra);
-            }
-            // 6. Ready for less time first (logarithmic buckets; ties by uid order).
-            if let (Some(ta), Some(tb)) = (pa.status.ready_since, pb.status.ready_since)
-                && ta != tb
-            {
-                let d = log_rank_diff(ta, tb, now);
-                if d != 0 {
-                    return if d < 0 {
-                        Ordering::Less
-                    } else {
-                        Ordering::Greater
-                    };
-                }
-                return uid_hash(pa.uid).cmp(&uid_hash(pb.uid));
-            }
-            // 7. More restarts first.
-            if pa.status.restarts != pb.status.restarts {
-                return pb.status.restarts.cmp(&pa.status.restarts);
-            }
-            // 8. Newer first (logarithmic buckets; ties by uid order).
-            if pa.created != pb.created {
-                let d = log_rank_diff(pa.created, pb.created, now);
-                if d != 0 {
-                    return if d < 0 {
-                        Ordering::Less
-                    } else {
-                        Ordering::Greater
-                    };
-                }
-                return uid_hash(pa.uid).cmp(&uid_hash(pb.uid));
-            }
-            pa.uid.cmp(&pb.uid).reverse()
-        });
+                    .unwrap_or(0);
+                let colocated = per_node.get(&p.status.node).copied().unwrap_or(0);
+                let ready_rank = match (p.is_ready(), p.status.ready_since) {
+                    (true, Some(t)) => rank(t),
+                    _ => i64::MIN,
+                };
+                let key = (
+                    // 1. Unassigned < assigned; 2. Pending < Unknown < Running; 3. not ready
+                    // < ready.
+                    (p.status.node.is_some(), phase, p.is_ready()),
+                    // 4. Lower pod-deletion-cost; 5. more colocated related pods first.
+                    (cost, -colocated),
+                    // 6. Ready for less time (log buckets); 7. more restarts first;
+                    // 8. newer first (log buckets); then the (pseudo-random) UID order.
+                    (
+                        ready_rank,
+                        -(p.status.restarts as i64),
+                        rank(p.created),
+                        uid_hash(p.uid),
+                        std::cmp::Reverse(p.uid),
+                    ),
+                );
+                (key, id)
+            })
+            .collect();
+        keyed.sort_unstable();
+        pods.clear();
+        pods.extend(keyed.into_iter().map(|(_, id)| id));
         pods.truncate(n);
         pods
     }
@@ -350,15 +316,19 @@ impl ReplicaSetController {
     }
 }
 
-/// `logarithmicRankDiff`: compares `floor(log2(now - t))` of two timestamps (in nanoseconds, as
-/// upstream computes on `time.Duration`).
-fn log_rank_diff(t1: SimTime, t2: SimTime, now: SimTime) -> i64 {
-    let rank = |t: SimTime| -> i64 {
-        let d_ns = now.since(t).as_micros() as f64 * 1000.0;
-        if d_ns > 0.0 { d_ns.log2() as i64 } else { -1 }
-    };
-    rank(t1) - rank(t2)
+/// `logarithmicRankDiff`'s rank: `floor(log2(now - t))` in nanoseconds, as upstream computes
+/// on `time.Duration` (-1 for no time elapsed).
+fn log_rank(t: SimTime, now: SimTime) -> i64 {
+    let d_ns = now.since(t).as_micros() as f64 * 1000.0;
+    if d_ns > 0.0 { d_ns.log2() as i64 } else { -1 }
 }
+
+/// The sort key of a pod for scale-down (see `pods_to_delete`).
+type RankKey = (
+    (bool, u8, bool),
+    (i64, i64),
+    (i64, i64, i64, u64, std::cmp::Reverse<u64>),
+);
 
 #[cfg(test)]
 mod tests {
@@ -375,15 +345,12 @@ mod tests {
     }
 
     #[test]
-    fn log_rank() {
+    fn log_rank_buckets() {
         let now = SimTime(1_000_000_000);
-        assert_eq!(
-            log_rank_diff(SimTime(999_999_000), SimTime(999_999_500), now),
-            1
-        );
-        assert_eq!(
-            log_rank_diff(SimTime(999_999_000), SimTime(999_999_100), now),
-            0
-        );
+        // 1000 µs = 1e6 ns → rank 19; 500 µs → 18; 900 µs → 19.
+        assert_eq!(log_rank(SimTime(999_999_000), now), 19);
+        assert_eq!(log_rank(SimTime(999_999_500), now), 18);
+        assert_eq!(log_rank(SimTime(999_999_100), now), 19);
+        assert_eq!(log_rank(now, now), -1);
     }
 }
