@@ -3,6 +3,7 @@
 //! See `docs/architecture.md` for how an event flows through the components.
 
 pub mod api;
+pub mod autoscaling;
 pub mod cli;
 pub mod controllers;
 pub mod diag;

@@ -1,0 +1,5 @@
+//! Autoscalers: the HorizontalPodAutoscaler's algorithms (`hpa`). The controller that runs
+//! them against the store, the metrics pipeline, the Cluster Autoscaler and the VPA
+//! recommender build on these.
+
+pub mod hpa;

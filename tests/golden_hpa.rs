@@ -1,0 +1,608 @@
+//! Golden cases transcribed from upstream's
+//! `pkg/controller/podautoscaler/replica_calculator_test.go` (each test names its upstream
+//! function). The upstream fixture builds pods with two containers, each requesting the
+//! case's request and using the case's level, so pod values are twice the per-container ones;
+//! metrics have a zero timestamp and a 1-minute window; "hot" pods started now, "cool" ones 3
+//! minutes ago, others at the zero time; the testing constants are a 2-minute CPU
+//! initialization period and a 10 s initial readiness delay.
+
+use kubesim::autoscaling::hpa::replica_calculator::{
+    PodInput, Phase, Readiness, Sample, Tolerances, per_pod_replicas, plain_replicas,
+    resource_replicas, value_replicas,
+};
+use kubesim::engine::{SimDuration, SimTime};
+
+const NOW: u64 = 3600;
+
+fn now() -> SimTime {
+    SimTime::ZERO + SimDuration::from_secs(NOW)
+}
+
+fn readiness() -> Readiness {
+    Readiness {
+        cpu_initialization_period: SimDuration::from_secs(120),
+        initial_readiness_delay: SimDuration::from_secs(10),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Start {
+    Zero,
+    Hot,
+    Cool,
+}
+
+#[derive(Default)]
+struct Case {
+    current: i32,
+    ready: Vec<bool>,
+    start: Vec<Start>,
+    phase: Vec<Phase>,
+    deleting: Vec<bool>,
+    /// Per-container request in millicores, by pod index (missing: no request).
+    requests: Vec<i64>,
+    /// Per-container usage levels, by pod index (fewer than pods: the rest are missing).
+    levels: Vec<i64>,
+}
+
+impl Case {
+    fn pods(&self, doubled: bool) -> Vec<PodInput> {
+        let n = (self.current as usize).max(self.phase.len());
+        let k = if doubled { 2 } else { 1 };
+        (0..n)
+            .map(|i| {
+                let start = match self.start.get(i).copied().unwrap_or(Start::Zero) {
+                    Start::Zero => SimTime::ZERO,
+                    Start::Hot => now(),
+                    Start::Cool => SimTime::ZERO + SimDuration::from_secs(NOW - 180),
+                };
+                PodInput {
+                    phase: self.phase.get(i).copied().unwrap_or(Phase::Running),
+                    deleting: self.deleting.get(i).copied().unwrap_or(false),
+                    ready: Some((self.ready.get(i).copied().unwrap_or(true), SimTime::ZERO)),
+                    start_time: Some(start),
+                    request: self.requests.get(i).map(|r| r * 2).ok_or_else(|| {
+                        format!("missing request for cpu in container  of Pod test-pod-{i}")
+                    }),
+                    sample: self.levels.get(i).map(|l| Sample {
+                        value: l * k,
+                        timestamp: SimTime::ZERO,
+                        window: SimDuration::from_secs(60),
+                    }),
+                }
+            })
+            .collect()
+    }
+
+    /// A cpu Utilization target: (replicas, utilization %, raw average).
+    fn cpu(&self, target: i32) -> Result<(i32, i64, i64), String> {
+        resource_replicas(
+            self.current,
+            target,
+            true,
+            Tolerances::default(),
+            &self.pods(true),
+            readiness(),
+            now(),
+        )
+        .map(|p| (p.replicas, p.utilization, p.raw_average))
+    }
+
+    /// A Pods metric (AverageValue): (replicas, average).
+    fn pods_metric(&self, target: i64) -> (i32, i64) {
+        let p = plain_replicas(
+            self.current,
+            target,
+            false,
+            Tolerances::default(),
+            &self.pods(false),
+            readiness(),
+            now(),
+        )
+        .unwrap();
+        (p.replicas, p.utilization)
+    }
+
+    fn ready_running(&self) -> i64 {
+        self.pods(false)
+            .iter()
+            .filter(|p| p.phase == Phase::Running && p.ready.is_some_and(|r| r.0))
+            .count() as i64
+    }
+}
+
+fn ones(n: usize) -> Vec<i64> {
+    vec![1000; n]
+}
+
+#[test]
+fn test_replica_calc_scale_up() {
+    let c = Case {
+        current: 3,
+        requests: ones(3),
+        levels: vec![300, 500, 700],
+        ..Default::default()
+    };
+    assert_eq!(c.cpu(30), Ok((5, 50, 2 * 500)));
+}
+
+#[test]
+fn test_replica_calc_scale_up_unready_less_scale() {
+    let c = Case {
+        current: 3,
+        ready: vec![false, true, true],
+        requests: ones(3),
+        levels: vec![300, 500, 700],
+        ..Default::default()
+    };
+    assert_eq!(c.cpu(30), Ok((4, 60, 2 * 600)));
+}
+
+#[test]
+fn test_replica_calc_scale_up_hot_cpu_less_scale() {
+    let c = Case {
+        current: 3,
+        start: vec![Start::Hot, Start::Cool, Start::Cool],
+        requests: ones(3),
+        levels: vec![300, 500, 700],
+        ..Default::default()
+    };
+    assert_eq!(c.cpu(30), Ok((4, 60, 2 * 600)));
+}
+
+#[test]
+fn test_replica_calc_scale_up_unready_no_scale() {
+    let c = Case {
+        current: 3,
+        ready: vec![true, false, false],
+        requests: ones(3),
+        levels: vec![400, 500, 700],
+        ..Default::default()
+    };
+    assert_eq!(c.cpu(30), Ok((3, 40, 2 * 400)));
+}
+
+#[test]
+fn test_replica_calc_scale_hot_cpu_no_scale() {
+    let c = Case {
+        current: 3,
+        ready: vec![true, false, false],
+        start: vec![Start::Cool, Start::Hot, Start::Hot],
+        requests: ones(3),
+        levels: vec![400, 500, 700],
+        ..Default::default()
+    };
+    assert_eq!(c.cpu(30), Ok((3, 40, 2 * 400)));
+}
+
+#[test]
+fn test_replica_calc_scale_up_ignores_failed_pods() {
+    let c = Case {
+        current: 2,
+        ready: vec![true, true, false, false],
+        phase: vec![Phase::Running, Phase::Running, Phase::Failed, Phase::Failed],
+        requests: ones(4),
+        levels: vec![500, 700],
+        ..Default::default()
+    };
+    assert_eq!(c.cpu(30), Ok((4, 60, 2 * 600)));
+}
+
+#[test]
+fn test_replica_calc_scale_up_ignores_deletion_pods() {
+    let c = Case {
+        current: 2,
+        ready: vec![true, true, false, false],
+        phase: vec![Phase::Running; 4],
+        deleting: vec![false, false, true, true],
+        requests: ones(4),
+        levels: vec![500, 700],
+        ..Default::default()
+    };
+    assert_eq!(c.cpu(30), Ok((4, 60, 2 * 600)));
+}
+
+#[test]
+fn test_replica_calc_scale_up_cm() {
+    let c = Case {
+        current: 3,
+        levels: vec![20000, 10000, 30000],
+        ..Default::default()
+    };
+    assert_eq!(c.pods_metric(15000), (4, 20000));
+}
+
+#[test]
+fn test_replica_calc_scale_up_cm_unready_hot_cpu_no_less_scale() {
+    let c = Case {
+        current: 3,
+        ready: vec![true, true, false],
+        start: vec![Start::Cool, Start::Cool, Start::Hot],
+        levels: vec![50000, 10000, 30000],
+        ..Default::default()
+    };
+    assert_eq!(c.pods_metric(15000), (6, 30000));
+}
+
+#[test]
+fn test_replica_calc_scale_up_cm_unready_hot_cpu_scale_would_scale_down() {
+    let c = Case {
+        current: 3,
+        ready: vec![false, true, false],
+        start: vec![Start::Hot, Start::Cool, Start::Hot],
+        levels: vec![50000, 15000, 30000],
+        ..Default::default()
+    };
+    assert_eq!(c.pods_metric(15000), (7, 31666));
+}
+
+#[test]
+fn test_replica_calc_scale_up_cm_object() {
+    let c = Case {
+        current: 3,
+        ..Default::default()
+    };
+    let r = value_replicas(3, 20000.0 / 15000.0, Tolerances::default(), c.ready_running());
+    assert_eq!(r, 4);
+}
+
+#[test]
+fn test_replica_calc_scale_up_cm_per_pod_object() {
+    assert_eq!(
+        per_pod_replicas(3, 20000, 5000, Tolerances::default()),
+        (4, 6667)
+    );
+}
+
+#[test]
+fn test_replica_calc_scale_up_cm_object_ignores_unready_pods() {
+    let c = Case {
+        current: 3,
+        ready: vec![false, true, false],
+        ..Default::default()
+    };
+    // 15 if unready pods were counted.
+    let r = value_replicas(3, 50000.0 / 10000.0, Tolerances::default(), c.ready_running());
+    assert_eq!(r, 5);
+}
+
+#[test]
+fn test_replica_calc_scale_up_cm_external_ignores_unready_pods() {
+    let c = Case {
+        current: 3,
+        ready: vec![false, true, false],
+        ..Default::default()
+    };
+    let r = value_replicas(3, 8600.0 / 4400.0, Tolerances::default(), c.ready_running());
+    assert_eq!(r, 2);
+}
+
+#[test]
+fn test_replica_calc_scale_up_per_pod_cm_external() {
+    assert_eq!(
+        per_pod_replicas(3, 8600, 2150, Tolerances::default()),
+        (4, 2867)
+    );
+}
+
+#[test]
+fn test_replica_calc_scale_down() {
+    let c = Case {
+        current: 5,
+        requests: ones(5),
+        levels: vec![100, 300, 500, 250, 250],
+        ..Default::default()
+    };
+    assert_eq!(c.cpu(50), Ok((3, 28, 2 * 280)));
+}
+
+#[test]
+fn test_replica_calc_scale_down_cm() {
+    let c = Case {
+        current: 5,
+        levels: vec![12000; 5],
+        ..Default::default()
+    };
+    assert_eq!(c.pods_metric(20000), (3, 12000));
+}
+
+#[test]
+fn test_replica_calc_scale_down_per_pod_cm_object() {
+    assert_eq!(
+        per_pod_replicas(5, 6000, 2000, Tolerances::default()),
+        (3, 1200)
+    );
+}
+
+#[test]
+fn test_replica_calc_scale_down_cm_object_and_external() {
+    let c = Case {
+        current: 5,
+        ..Default::default()
+    };
+    // TestReplicaCalcScaleDownCMObject and TestReplicaCalcScaleDownCMExternal.
+    let t = Tolerances::default();
+    assert_eq!(value_replicas(5, 12000.0 / 20000.0, t, c.ready_running()), 3);
+    assert_eq!(value_replicas(5, 8600.0 / 14334.0, t, c.ready_running()), 3);
+}
+
+#[test]
+fn test_replica_calc_scale_down_per_pod_cm_external() {
+    assert_eq!(
+        per_pod_replicas(5, 8600, 2867, Tolerances::default()),
+        (3, 1720)
+    );
+}
+
+#[test]
+fn test_replica_calc_scale_down_include_unready_pods() {
+    let c = Case {
+        current: 5,
+        ready: vec![true, true, true, false, false],
+        requests: ones(5),
+        levels: vec![100, 300, 500, 250, 250],
+        ..Default::default()
+    };
+    assert_eq!(c.cpu(50), Ok((2, 30, 2 * 300)));
+}
+
+#[test]
+fn test_replica_calc_scale_down_exclude_unscheduled_pods() {
+    let c = Case {
+        current: 5,
+        ready: vec![true, false, false, false, false],
+        phase: vec![
+            Phase::Running,
+            Phase::Pending,
+            Phase::Pending,
+            Phase::Pending,
+            Phase::Pending,
+        ],
+        requests: ones(5),
+        levels: vec![100],
+        ..Default::default()
+    };
+    assert_eq!(c.cpu(50), Ok((1, 10, 2 * 100)));
+}
+
+#[test]
+fn test_replica_calc_scale_down_ignore_hot_cpu_pods() {
+    let c = Case {
+        current: 5,
+        start: vec![
+            Start::Cool,
+            Start::Cool,
+            Start::Cool,
+            Start::Hot,
+            Start::Hot,
+        ],
+        requests: ones(5),
+        levels: vec![100, 300, 500, 250, 250],
+        ..Default::default()
+    };
+    assert_eq!(c.cpu(50), Ok((2, 30, 2 * 300)));
+}
+
+#[test]
+fn test_replica_calc_scale_down_ignores_failed_and_deletion_pods() {
+    let mut c = Case {
+        current: 5,
+        ready: vec![true, true, true, true, true, false, false],
+        phase: vec![
+            Phase::Running,
+            Phase::Running,
+            Phase::Running,
+            Phase::Running,
+            Phase::Running,
+            Phase::Failed,
+            Phase::Failed,
+        ],
+        requests: ones(7),
+        levels: vec![100, 300, 500, 250, 250],
+        ..Default::default()
+    };
+    assert_eq!(c.cpu(50), Ok((3, 28, 2 * 280)), "IgnoresFailedPods");
+    c.phase = vec![Phase::Running; 7];
+    c.deleting = vec![false, false, false, false, false, true, true];
+    assert_eq!(c.cpu(50), Ok((3, 28, 2 * 280)), "IgnoresDeletionPods");
+}
+
+#[test]
+fn test_replica_calc_tolerance() {
+    let c = Case {
+        current: 3,
+        requests: vec![900, 1000, 1100],
+        levels: vec![1010, 1030, 1020],
+        ..Default::default()
+    };
+    assert_eq!(c.cpu(100), Ok((3, 102, 2 * 1020)));
+}
+
+#[test]
+fn test_replica_calc_tolerance_cm_variants() {
+    let c = Case {
+        current: 3,
+        levels: vec![20000, 21000, 21000],
+        ..Default::default()
+    };
+    assert_eq!(c.pods_metric(20000), (3, 20666), "ToleranceCM");
+    let t = Tolerances::default();
+    assert_eq!(value_replicas(3, 20666.0 / 20000.0, t, 3), 3, "ToleranceCMObject");
+    assert_eq!(per_pod_replicas(4, 20166, 5000, t), (4, 5042), "TolerancePerPodCMObject");
+    assert_eq!(value_replicas(3, 8600.0 / 8888.0, t, 3), 3, "ToleranceCMExternal");
+    assert_eq!(per_pod_replicas(3, 8600, 2900, t), (3, 2867), "TolerancePerPodCMExternal");
+}
+
+#[test]
+fn test_replica_calc_superfluous_metrics() {
+    // Metrics for pods the selector does not list are not counted.
+    let c = Case {
+        current: 4,
+        requests: ones(4),
+        levels: vec![4000, 9500, 3000, 7000, 3200, 2000],
+        ..Default::default()
+    };
+    assert_eq!(c.cpu(100), Ok((24, 587, 2 * 5875)));
+}
+
+#[test]
+fn test_replica_calc_missing_metrics() {
+    let c = Case {
+        current: 4,
+        requests: ones(4),
+        levels: vec![400, 95],
+        ..Default::default()
+    };
+    assert_eq!(c.cpu(100), Ok((3, 24, 495)));
+}
+
+#[test]
+fn test_replica_calc_empty_cpu_request() {
+    let c = Case {
+        current: 1,
+        requests: vec![],
+        levels: vec![200],
+        ..Default::default()
+    };
+    let e = c.cpu(100).unwrap_err();
+    assert!(e.contains("missing request for"), "{e}");
+}
+
+#[test]
+fn test_replica_calc_missing_metrics_no_change_eq_gt_lt() {
+    for (level, util) in [(1000, 100), (1900, 190), (600, 60)] {
+        let c = Case {
+            current: 2,
+            requests: ones(2),
+            levels: vec![level],
+            ..Default::default()
+        };
+        assert_eq!(c.cpu(100), Ok((2, util, 2 * level)), "level {level}");
+    }
+}
+
+#[test]
+fn test_replica_calc_missing_metrics_unready_change() {
+    let c = Case {
+        current: 3,
+        ready: vec![false, true, true],
+        requests: ones(3),
+        levels: vec![100, 450],
+        ..Default::default()
+    };
+    assert_eq!(c.cpu(50), Ok((3, 45, 2 * 450)));
+}
+
+#[test]
+fn test_replica_calc_missing_metrics_hot_cpu_no_change() {
+    let c = Case {
+        current: 3,
+        start: vec![Start::Hot, Start::Cool, Start::Cool],
+        requests: ones(3),
+        levels: vec![100, 450],
+        ..Default::default()
+    };
+    assert_eq!(c.cpu(50), Ok((3, 45, 2 * 450)));
+}
+
+#[test]
+fn test_replica_calc_missing_metrics_unready_scale_up() {
+    let c = Case {
+        current: 3,
+        ready: vec![false, true, true],
+        requests: ones(3),
+        levels: vec![100, 2000],
+        ..Default::default()
+    };
+    assert_eq!(c.cpu(50), Ok((4, 200, 2 * 2000)));
+}
+
+#[test]
+fn test_replica_calc_missing_metrics_hot_cpu_scale_up() {
+    let c = Case {
+        current: 3,
+        ready: vec![false, true, true],
+        start: vec![Start::Hot, Start::Cool, Start::Cool],
+        requests: ones(3),
+        levels: vec![100, 2000],
+        ..Default::default()
+    };
+    assert_eq!(c.cpu(50), Ok((4, 200, 2 * 2000)));
+}
+
+#[test]
+fn test_replica_calc_missing_metrics_unready_scale_down() {
+    let c = Case {
+        current: 4,
+        ready: vec![false, true, true, true],
+        requests: ones(4),
+        levels: vec![100, 100, 100],
+        ..Default::default()
+    };
+    assert_eq!(c.cpu(50), Ok((3, 10, 2 * 100)));
+}
+
+#[test]
+fn test_replica_calc_during_rolling_update_with_max_surge() {
+    let c = Case {
+        current: 2,
+        phase: vec![Phase::Running; 3],
+        requests: ones(3),
+        levels: vec![100, 100],
+        ..Default::default()
+    };
+    assert_eq!(c.cpu(50), Ok((2, 10, 2 * 100)));
+}
+
+#[test]
+fn test_replica_calc_computed_tolerance_alg_implementation() {
+    // 10 pods using 150m of ~300m requested; a target just past the tolerance scales down,
+    // one just inside it does not.
+    let start_pods = 10;
+    let used: i64 = 10 * 150;
+    let requested: i64 = 2 * used;
+    let requested_to_used = (requested / used) as f64;
+    let per_pod = requested / 10;
+    let requests = vec![
+        per_pod + 100,
+        per_pod - 100,
+        per_pod + 10,
+        per_pod - 10,
+        per_pod + 2,
+        per_pod - 2,
+        per_pod + 1,
+        per_pod - 1,
+        per_pod,
+        per_pod,
+    ];
+    let mk = |target: f64| {
+        let c = Case {
+            current: start_pods,
+            requests: requests.clone(),
+            levels: vec![used / 10; 10],
+            ..Default::default()
+        };
+        let pct = (target * 100.0) as i32;
+        c.cpu(pct).unwrap()
+    };
+    let target = (1.0 / (requested_to_used * (1.0 - 0.1))).abs() + 0.01;
+    let ratio = used as f64 / (requested as f64 * target);
+    let final_pods = (ratio * start_pods as f64).ceil() as i32;
+    assert_eq!(mk(target), (final_pods, used * 100 / requested, 2 * used / 10));
+    let target = (1.0 / (requested_to_used * (1.0 - 0.1))).abs() + 0.004;
+    assert_eq!(mk(target).0, start_pods);
+}
+
+#[test]
+fn missing_pods_on_scale_down_use_the_target_above_100_percent() {
+    // Newest upstream (PR #112178): a missing pod counts as max(100, target)% of its request.
+    let c = Case {
+        current: 4,
+        requests: ones(4),
+        levels: vec![400, 95],
+        ..Default::default()
+    };
+    // target 150: ratio0 = 24/150; missing pods count 150 % each:
+    // (990 + 2 × 3000) × 100 / 8000 = 87 % → 87/150 = 0.58 → ceil(0.58 × 4) = 3.
+    assert_eq!(c.cpu(150), Ok((3, 24, 495)));
+}
