@@ -7,7 +7,7 @@
 //! initialization period and a 10 s initial readiness delay.
 
 use kubesim::autoscaling::hpa::replica_calculator::{
-    PodInput, Phase, Readiness, Sample, Tolerances, per_pod_replicas, plain_replicas,
+    Phase, PodInput, Readiness, Sample, Tolerances, per_pod_replicas, plain_replicas,
     resource_replicas, value_replicas,
 };
 use kubesim::engine::{SimDuration, SimTime};
@@ -242,7 +242,12 @@ fn test_replica_calc_scale_up_cm_object() {
         current: 3,
         ..Default::default()
     };
-    let r = value_replicas(3, 20000.0 / 15000.0, Tolerances::default(), c.ready_running());
+    let r = value_replicas(
+        3,
+        20000.0 / 15000.0,
+        Tolerances::default(),
+        c.ready_running(),
+    );
     assert_eq!(r, 4);
 }
 
@@ -262,7 +267,12 @@ fn test_replica_calc_scale_up_cm_object_ignores_unready_pods() {
         ..Default::default()
     };
     // 15 if unready pods were counted.
-    let r = value_replicas(3, 50000.0 / 10000.0, Tolerances::default(), c.ready_running());
+    let r = value_replicas(
+        3,
+        50000.0 / 10000.0,
+        Tolerances::default(),
+        c.ready_running(),
+    );
     assert_eq!(r, 5);
 }
 
@@ -322,7 +332,10 @@ fn test_replica_calc_scale_down_cm_object_and_external() {
     };
     // TestReplicaCalcScaleDownCMObject and TestReplicaCalcScaleDownCMExternal.
     let t = Tolerances::default();
-    assert_eq!(value_replicas(5, 12000.0 / 20000.0, t, c.ready_running()), 3);
+    assert_eq!(
+        value_replicas(5, 12000.0 / 20000.0, t, c.ready_running()),
+        3
+    );
     assert_eq!(value_replicas(5, 8600.0 / 14334.0, t, c.ready_running()), 3);
 }
 
@@ -427,10 +440,26 @@ fn test_replica_calc_tolerance_cm_variants() {
     };
     assert_eq!(c.pods_metric(20000), (3, 20666), "ToleranceCM");
     let t = Tolerances::default();
-    assert_eq!(value_replicas(3, 20666.0 / 20000.0, t, 3), 3, "ToleranceCMObject");
-    assert_eq!(per_pod_replicas(4, 20166, 5000, t), (4, 5042), "TolerancePerPodCMObject");
-    assert_eq!(value_replicas(3, 8600.0 / 8888.0, t, 3), 3, "ToleranceCMExternal");
-    assert_eq!(per_pod_replicas(3, 8600, 2900, t), (3, 2867), "TolerancePerPodCMExternal");
+    assert_eq!(
+        value_replicas(3, 20666.0 / 20000.0, t, 3),
+        3,
+        "ToleranceCMObject"
+    );
+    assert_eq!(
+        per_pod_replicas(4, 20166, 5000, t),
+        (4, 5042),
+        "TolerancePerPodCMObject"
+    );
+    assert_eq!(
+        value_replicas(3, 8600.0 / 8888.0, t, 3),
+        3,
+        "ToleranceCMExternal"
+    );
+    assert_eq!(
+        per_pod_replicas(3, 8600, 2900, t),
+        (3, 2867),
+        "TolerancePerPodCMExternal"
+    );
 }
 
 #[test]
@@ -588,7 +617,10 @@ fn test_replica_calc_computed_tolerance_alg_implementation() {
     let target = (1.0 / (requested_to_used * (1.0 - 0.1))).abs() + 0.01;
     let ratio = used as f64 / (requested as f64 * target);
     let final_pods = (ratio * start_pods as f64).ceil() as i32;
-    assert_eq!(mk(target), (final_pods, used * 100 / requested, 2 * used / 10));
+    assert_eq!(
+        mk(target),
+        (final_pods, used * 100 / requested, 2 * used / 10)
+    );
     let target = (1.0 / (requested_to_used * (1.0 - 0.1))).abs() + 0.004;
     assert_eq!(mk(target).0, start_pods);
 }
@@ -605,4 +637,204 @@ fn missing_pods_on_scale_down_use_the_target_above_100_percent() {
     // target 150: ratio0 = 24/150; missing pods count 150 % each:
     // (990 + 2 × 3000) × 100 / 8000 = 87 % → 87/150 = 0.58 → ceil(0.58 × 4) = 3.
     assert_eq!(c.cpu(150), Ok((3, 24, 495)));
+}
+
+// ----- normalization (horizontal.go) ---------------------------------------------------------
+
+use kubesim::autoscaling::hpa::normalize::{
+    Behavior, History, Policy, PolicyType, Rules, SelectPolicy,
+};
+
+fn ago(s: u64) -> SimTime {
+    SimTime::ZERO + SimDuration::from_secs(NOW - s)
+}
+
+#[test]
+fn test_normalize_desired_replicas_stabilization_log() {
+    // Upstream TestNormalizeDesiredReplicas (stabilizeRecommendation, 5-minute window):
+    // (recommendations, prenormalized, expected stabilized, expected log length).
+    let cases: Vec<(Vec<(i32, SimTime)>, i32, i32, usize)> = vec![
+        (vec![], 5, 5, 1),
+        (vec![(4, ago(120)), (5, ago(60))], 3, 5, 3),
+        (vec![(1, ago(120)), (2, ago(60))], 3, 3, 3),
+        (vec![(10, ago(600)), (9, ago(540))], 3, 3, 2),
+        (
+            vec![(10, ago(600)), (4, ago(60)), (5, ago(120)), (9, ago(540))],
+            3,
+            5,
+            4,
+        ),
+    ];
+    for (i, (recs, pre, want, len)) in cases.into_iter().enumerate() {
+        let mut h = History::with_recommendations(&recs);
+        let n = h.normalize_legacy(pre, pre, 1, 100, SimDuration::from_secs(300), now());
+        assert_eq!(n.stabilized, want, "case {i}");
+        assert_eq!(h.recommendation_count(), len, "case {i}");
+    }
+}
+
+#[test]
+fn test_convert_desired_replicas_with_rules() {
+    // Upstream TestConvertDesiredReplicasWithRules: (current, desired, min, max, expected,
+    // reason). The min-0 case of the old test (1 as the floor) no longer exists upstream.
+    let cases = [
+        (5, 7, 3, 8, 7, "DesiredWithinRange"),
+        (3, 1, 2, 8, 2, "TooFewReplicas"),
+        (20, 1000, 1, 10, 10, "TooManyReplicas"),
+        (3, 1000, 1, 2000, 6, "ScaleUpLimit"),
+    ];
+    for (current, desired, min, max, want, reason) in cases {
+        let mut h = History::default();
+        let n = h.normalize_legacy(
+            current,
+            desired,
+            min,
+            max,
+            SimDuration::from_secs(300),
+            now(),
+        );
+        assert_eq!(n.replicas, want, "{current} → {desired}");
+        assert_eq!(n.scaling_limited.1.0, reason, "{current} → {desired}");
+    }
+}
+
+fn policy(kind: PolicyType, value: i32, period_seconds: i32) -> Policy {
+    Policy {
+        kind,
+        value,
+        period_seconds,
+    }
+}
+
+#[test]
+fn default_behavior_doubles_or_adds_four_every_15s_sync() {
+    // Defaults: Pods 4 / Percent 100 per 15 s, Max. From 3: max(3+4, 6) = 7, then
+    // max(7+4, 14) = 14 at the next sync: the event 15 s ago is no longer counted (strict
+    // `After` on the cutoff).
+    let b = Behavior {
+        scale_up: Rules::default_scale_up(),
+        scale_down: Rules::default_scale_down(300),
+    };
+    let mut h = History::default();
+    let t0 = now();
+    let n = h.normalize_with_behavior(&b, 3, 50, 1, 100, t0);
+    assert_eq!((n.replicas, n.scaling_limited.1.0), (7, "ScaleUpLimit"));
+    h.store_scale_event(&b, 3, 7, t0);
+    // Within the same period the limit stays at 7.
+    let t1 = t0 + SimDuration::from_secs(10);
+    assert_eq!(h.normalize_with_behavior(&b, 7, 50, 1, 100, t1).replicas, 7);
+    let t2 = t0 + SimDuration::from_secs(15);
+    assert_eq!(
+        h.normalize_with_behavior(&b, 7, 50, 1, 100, t2).replicas,
+        14
+    );
+}
+
+#[test]
+fn docs_example_scale_down_80_with_pods_4_and_percent_10_per_minute() {
+    // kubernetes.io HPA docs, "Scaling Policies": Pods 4 / 60 s and Percent 10 / 60 s, Max,
+    // no stabilization; from 80 the first step removes 8 (Percent), and while that event is
+    // younger than 60 s no more pods are removed.
+    let b = Behavior {
+        scale_up: Rules::default_scale_up(),
+        scale_down: Rules {
+            stabilization_window_seconds: 0,
+            select: SelectPolicy::Max,
+            policies: vec![
+                policy(PolicyType::Pods, 4, 60),
+                policy(PolicyType::Percent, 10, 60),
+            ],
+        },
+    };
+    let mut h = History::default();
+    let t0 = now();
+    let n = h.normalize_with_behavior(&b, 80, 10, 1, 100, t0);
+    assert_eq!((n.replicas, n.scaling_limited.1.0), (72, "ScaleDownLimit"));
+    h.store_scale_event(&b, 80, 72, t0);
+    let t1 = t0 + SimDuration::from_secs(30);
+    assert_eq!(
+        h.normalize_with_behavior(&b, 72, 10, 1, 100, t1).replicas,
+        72
+    );
+    let t2 = t0 + SimDuration::from_secs(60);
+    // trunc(72 × 0.9) = 64 beats 72 − 4.
+    assert_eq!(
+        h.normalize_with_behavior(&b, 72, 10, 1, 100, t2).replicas,
+        64
+    );
+    // Below 40 replicas the Pods policy removes more.
+    let mut h = History::default();
+    assert_eq!(
+        h.normalize_with_behavior(&b, 30, 10, 1, 100, t0).replicas,
+        26
+    );
+}
+
+#[test]
+fn select_policy_min_and_disabled() {
+    let up = |select| Behavior {
+        scale_up: Rules {
+            stabilization_window_seconds: 0,
+            select,
+            policies: vec![
+                policy(PolicyType::Pods, 4, 60),
+                policy(PolicyType::Percent, 100, 60),
+            ],
+        },
+        scale_down: Rules::default_scale_down(300),
+    };
+    let mut h = History::default();
+    // Min: the smaller of 10+4 and 20.
+    assert_eq!(
+        h.normalize_with_behavior(&up(SelectPolicy::Min), 10, 50, 1, 100, now())
+            .replicas,
+        14
+    );
+    let mut h = History::default();
+    assert_eq!(
+        h.normalize_with_behavior(&up(SelectPolicy::Max), 10, 50, 1, 100, now())
+            .replicas,
+        20
+    );
+    let mut h = History::default();
+    let n = h.normalize_with_behavior(&up(SelectPolicy::Disabled), 10, 50, 1, 100, now());
+    assert_eq!((n.replicas, n.scaling_limited.1.0), (10, "ScaleUpLimit"));
+}
+
+#[test]
+fn stabilization_windows_pick_the_lowest_up_and_highest_down_recommendation() {
+    // As in upstream TestStabilizeRecommendationWithBehaviors' shape: up window 300 s, down
+    // window 600 s.
+    let b = Behavior {
+        scale_up: Rules {
+            stabilization_window_seconds: 300,
+            ..Rules::default_scale_up()
+        },
+        scale_down: Rules::default_scale_down(600),
+    };
+    let mut h = History::with_recommendations(&[(8, ago(120)), (7, ago(240))]);
+    let n = h.normalize_with_behavior(&b, 5, 10, 1, 100, now());
+    assert_eq!(n.stabilized, 7);
+    assert_eq!(n.able_to_scale.0, "ScaleUpStabilized");
+    let mut h = History::with_recommendations(&[(5, ago(300)), (4, ago(480))]);
+    let n = h.normalize_with_behavior(&b, 8, 3, 1, 100, now());
+    assert_eq!(n.stabilized, 5);
+    assert_eq!(n.able_to_scale.0, "ScaleDownStabilized");
+    // A recommendation exactly at the window's edge is outside it (strict `After`).
+    let mut h = History::with_recommendations(&[(9, ago(600))]);
+    assert_eq!(
+        h.normalize_with_behavior(&b, 8, 3, 1, 100, now())
+            .stabilized,
+        3
+    );
+}
+
+#[test]
+fn legacy_window_edge_is_inside() {
+    // stabilizeRecommendation skips only recommendations *before* the cutoff: one exactly
+    // 300 s old still holds the scale-down.
+    let mut h = History::with_recommendations(&[(9, ago(300))]);
+    let n = h.normalize_legacy(9, 3, 1, 100, SimDuration::from_secs(300), now());
+    assert_eq!(n.replicas, 9);
+    assert_eq!(n.able_to_scale.0, "ScaleDownStabilized");
 }

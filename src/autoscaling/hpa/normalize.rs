@@ -114,7 +114,8 @@ pub struct Behavior {
 pub type Reason = (&'static str, &'static str);
 
 /// `ReadyForNewScale`.
-pub const READY_FOR_NEW_SCALE: Reason = ("ReadyForNewScale", "recommended size matches current size");
+pub const READY_FOR_NEW_SCALE: Reason =
+    ("ReadyForNewScale", "recommended size matches current size");
 /// `ScaleUpStabilized`.
 pub const SCALE_UP_STABILIZED: Reason = (
     "ScaleUpStabilized",
@@ -207,6 +208,22 @@ fn before(t: SimTime, c: Option<SimTime>) -> bool {
 }
 
 impl History {
+    /// A history holding these recommendations (replicas, time), for replaying upstream tests.
+    pub fn with_recommendations(recs: &[(i32, SimTime)]) -> History {
+        History {
+            recommendations: recs
+                .iter()
+                .map(|&(replicas, at)| Recommendation { replicas, at })
+                .collect(),
+            ..History::default()
+        }
+    }
+
+    /// How many recommendations are remembered.
+    pub fn recommendation_count(&self) -> usize {
+        self.recommendations.len()
+    }
+
     /// `recordInitialRecommendation`: the first sync seeds the history with the current
     /// replica count (so a new HPA cannot scale below it within the downscale window).
     pub fn record_initial(&mut self, current: i32, now: SimTime) {

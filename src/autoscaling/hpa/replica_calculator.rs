@@ -156,7 +156,11 @@ pub struct Proposal {
 
 fn ceil_i32(x: f64) -> i32 {
     let c = x.ceil();
-    if c >= i32::MAX as f64 { i32::MAX } else { c as i32 }
+    if c >= i32::MAX as f64 {
+        i32::MAX
+    } else {
+        c as i32
+    }
 }
 
 /// `GetResourceUtilizationRatio`: `utilization = floor(100·Σusage / Σrequest)`, ratio =
@@ -209,18 +213,23 @@ pub fn resource_replicas(
     let mut values: Vec<(i64, i64)> = Vec::with_capacity(pods.len());
     for (i, p) in pods.iter().enumerate() {
         if groups[i] == Group::Ready {
-            values.push((p.sample.expect("ready pods have samples").value, requests[i]));
+            values.push((
+                p.sample.expect("ready pods have samples").value,
+                requests[i],
+            ));
         }
     }
     let (ratio, util, raw) = utilization_ratio(&values, target_utilization)?;
     let unready = groups.iter().any(|g| *g == Group::Unready);
     let missing = groups.iter().any(|g| *g == Group::Missing);
     let scale_up_with_unready = unready && ratio > 1.0;
-    let out = |replicas| Ok(Proposal {
-        replicas,
-        utilization: util,
-        raw_average: raw,
-    });
+    let out = |replicas| {
+        Ok(Proposal {
+            replicas,
+            utilization: util,
+            raw_average: raw,
+        })
+    };
     if !scale_up_with_unready && !missing {
         if tol.is_within(ratio) {
             return out(current);
@@ -240,7 +249,9 @@ pub fn resource_replicas(
         }
     }
     let (new_ratio, _, _) = utilization_ratio(&values, target_utilization)?;
-    if tol.is_within(new_ratio) || (ratio < 1.0 && new_ratio > 1.0) || (ratio > 1.0 && new_ratio < 1.0)
+    if tol.is_within(new_ratio)
+        || (ratio < 1.0 && new_ratio > 1.0)
+        || (ratio > 1.0 && new_ratio < 1.0)
     {
         return out(current);
     }
@@ -280,11 +291,13 @@ pub fn plain_replicas(
     let unready = groups.iter().any(|g| *g == Group::Unready);
     let missing = groups.iter().any(|g| *g == Group::Missing);
     let scale_up_with_unready = unready && ratio > 1.0;
-    let out = |replicas| Ok(Proposal {
-        replicas,
-        utilization: avg,
-        raw_average: avg,
-    });
+    let out = |replicas| {
+        Ok(Proposal {
+            replicas,
+            utilization: avg,
+            raw_average: avg,
+        })
+    };
     if !scale_up_with_unready && !missing {
         if tol.is_within(ratio) {
             return out(current);
@@ -300,7 +313,9 @@ pub fn plain_replicas(
         }
     }
     let (new_ratio, _) = usage_ratio(&values, target);
-    if tol.is_within(new_ratio) || (ratio < 1.0 && new_ratio > 1.0) || (ratio > 1.0 && new_ratio < 1.0)
+    if tol.is_within(new_ratio)
+        || (ratio < 1.0 && new_ratio > 1.0)
+        || (ratio > 1.0 && new_ratio < 1.0)
     {
         return out(current);
     }
@@ -326,7 +341,12 @@ pub fn value_replicas(current: i32, ratio: f64, tol: Tolerances, ready_pods: i64
 
 /// `GetObjectPerPodMetricReplicas` / `GetExternalPerPodMetricReplicas` (`AverageValue`
 /// targets on Object/External metrics): returns (replicas, average per replica).
-pub fn per_pod_replicas(status_replicas: i32, usage: i64, target: i64, tol: Tolerances) -> (i32, i64) {
+pub fn per_pod_replicas(
+    status_replicas: i32,
+    usage: i64,
+    target: i64,
+    tol: Tolerances,
+) -> (i32, i64) {
     let mut replicas = status_replicas;
     let ratio = usage as f64 / (target as f64 * status_replicas as f64);
     if !tol.is_within(ratio) {
