@@ -4,3 +4,4 @@
 
 pub mod normalize;
 pub mod replica_calculator;
+pub mod spec;
