@@ -220,8 +220,8 @@ pub fn resource_replicas(
         }
     }
     let (ratio, util, raw) = utilization_ratio(&values, target_utilization)?;
-    let unready = groups.iter().any(|g| *g == Group::Unready);
-    let missing = groups.iter().any(|g| *g == Group::Missing);
+    let unready = groups.contains(&Group::Unready);
+    let missing = groups.contains(&Group::Missing);
     let scale_up_with_unready = unready && ratio > 1.0;
     let out = |replicas| {
         Ok(Proposal {
@@ -288,8 +288,8 @@ pub fn plain_replicas(
         return Err("did not receive metrics for targeted pods (pods might be unready)".into());
     }
     let (ratio, avg) = usage_ratio(&values, target);
-    let unready = groups.iter().any(|g| *g == Group::Unready);
-    let missing = groups.iter().any(|g| *g == Group::Missing);
+    let unready = groups.contains(&Group::Unready);
+    let missing = groups.contains(&Group::Missing);
     let scale_up_with_unready = unready && ratio > 1.0;
     let out = |replicas| {
         Ok(Proposal {
