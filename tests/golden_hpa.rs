@@ -653,7 +653,8 @@ fn ago(s: u64) -> SimTime {
 fn test_normalize_desired_replicas_stabilization_log() {
     // Upstream TestNormalizeDesiredReplicas (stabilizeRecommendation, 5-minute window):
     // (recommendations, prenormalized, expected stabilized, expected log length).
-    let cases: Vec<(Vec<(i32, SimTime)>, i32, i32, usize)> = vec![
+    type Case = (Vec<(i32, SimTime)>, i32, i32, usize);
+    let cases: Vec<Case> = vec![
         (vec![], 5, 5, 1),
         (vec![(4, ago(120)), (5, ago(60))], 3, 5, 3),
         (vec![(1, ago(120)), (2, ago(60))], 3, 3, 3),
