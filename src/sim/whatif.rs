@@ -92,6 +92,7 @@ pub fn scenario(
             tie_break: opts.tie_break,
         },
         kubelet: Default::default(),
+        storage: Default::default(),
         controllers: Default::default(),
         output: Default::default(),
         warnings: Vec::new(),
