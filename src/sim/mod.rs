@@ -372,10 +372,13 @@ impl Simulation {
         }
     }
 
-    /// Runs events up to and including time `t` (capped at the end of the run). Returns true
+    /// Runs events up to and including time `t` (capped at the end of the run), first
+    /// delivering changes made directly through `store` since the last run. Returns true
     /// when the run is over.
     pub fn run_until(&mut self, t: SimTime) -> bool {
         let t = t.min(self.end);
+        // Changes made through `store` between runs (tests, embedders) are delivered now.
+        self.flush_changes();
         while let Some(next) = self.queue.peek_time() {
             if next > t {
                 break;
