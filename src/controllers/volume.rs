@@ -473,3 +473,101 @@ fn provisioned_topology(
         .collect();
     (!out.is_empty()).then_some(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store_with(yaml: &str) -> Store {
+        let mut s = Store::new();
+        for l in crate::load::load_text(yaml, "t.yaml").unwrap().objects {
+            s.put_object(l.object, l.origin);
+        }
+        s
+    }
+
+    fn pv(name: &str, size: &str, modes: &str, extra: &str) -> String {
+        format!(
+            "---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {{name: {name}, labels: {{tier: {name}}}}}
+spec:
+  capacity: {{storage: {size}}}
+  accessModes: [{modes}]
+  storageClassName: gold
+{extra}"
+        )
+    }
+
+    const CLAIM: &str = "---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: c}
+spec:
+  accessModes: [ReadWriteOnce]
+  storageClassName: gold
+  resources: {requests: {storage: 5Gi}}
+";
+
+    fn matching(s: &Store, delay: bool) -> Option<String> {
+        let ns = s.interner.lookup("default").unwrap();
+        let c = s.claim(s.claim_by_name(ns, "c").unwrap()).unwrap();
+        find_matching_volume(s, c, s.volumes_of_class("gold"), None, &[], delay)
+            .map(|v| s.volume(v).unwrap().name.to_string())
+    }
+
+    #[test]
+    fn smallest_big_enough_volume_wins() {
+        // index_test.go TestMatchVolume "successful-match-with-class"-style cases.
+        let s = store_with(&[
+            pv("huge", "100Gi", "ReadWriteOnce", ""),
+            pv("fits", "8Gi", "ReadWriteOnce", ""),
+            pv("tiny", "1Gi", "ReadWriteOnce", ""),
+            pv("block", "6Gi", "ReadWriteOnce", "  volumeMode: Block\n"),
+            CLAIM.to_string(),
+        ]
+        .concat());
+        assert_eq!(matching(&s, false).as_deref(), Some("fits"));
+        // WaitForFirstConsumer without a node: the controller leaves it to the scheduler.
+        assert_eq!(matching(&s, true), None);
+    }
+
+    #[test]
+    fn a_volume_pre_bound_to_the_claim_wins_over_smaller_ones() {
+        let s = store_with(&[
+            pv("small", "5Gi", "ReadWriteOnce", ""),
+            pv(
+                "mine",
+                "50Gi",
+                "ReadWriteOnce",
+                "  claimRef: {namespace: default, name: c}\n",
+            ),
+            pv(
+                "theirs",
+                "5Gi",
+                "ReadWriteOnce",
+                "  claimRef: {namespace: default, name: other}\n",
+            ),
+            CLAIM.to_string(),
+        ]
+        .concat());
+        assert_eq!(matching(&s, false).as_deref(), Some("mine"));
+        assert_eq!(matching(&s, true).as_deref(), Some("mine"));
+    }
+
+    #[test]
+    fn the_claim_selector_filters_volumes() {
+        let claim = CLAIM.replace(
+            "  storageClassName: gold\n",
+            "  storageClassName: gold\n  selector: {matchLabels: {tier: second}}\n",
+        );
+        let s = store_with(&[
+            pv("first", "10Gi", "ReadWriteOnce", ""),
+            pv("second", "20Gi", "ReadWriteOnce", ""),
+            claim,
+        ]
+        .concat());
+        assert_eq!(matching(&s, false).as_deref(), Some("second"));
+    }
+}

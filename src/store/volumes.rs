@@ -553,3 +553,71 @@ impl Store {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(store: &mut Store, yaml: &str) {
+        for l in crate::load::load_text(yaml, "t.yaml").unwrap().objects {
+            store.put_object(l.object, l.origin);
+        }
+    }
+
+    #[test]
+    fn claims_and_volumes_are_indexed_with_their_own_notifications() {
+        let mut s = Store::new();
+        load(
+            &mut s,
+            "apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: std
+  annotations: {storageclass.kubernetes.io/is-default-class: \"true\"}
+provisioner: x
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: pv1, labels: {topology.kubernetes.io/zone: a}}
+spec:
+  capacity: {storage: 2Gi}
+  accessModes: [ReadWriteOnce, ReadOnlyMany]
+  storageClassName: std
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: c1}
+spec:
+  accessModes: [ReadWriteOncePod]
+  resources: {requests: {storage: 1Gi}}
+",
+        );
+        let mut ch = Vec::new();
+        s.drain_changes(&mut ch);
+        assert!(matches!(ch[0], Change::Other(Kind::StorageClass, Op::Added)));
+        assert!(matches!(ch[1], Change::Volume(VolumeId(0), Op::Added)));
+        assert!(matches!(ch[2], Change::Claim(ClaimId(0), Op::Added)));
+        let ns = s.interner.lookup("default").unwrap();
+        let c = s.claim_by_name(ns, "c1").unwrap();
+        let claim = s.claim(c).unwrap();
+        assert_eq!(claim.class.as_deref(), Some("std"), "DefaultStorageClass admission");
+        assert_eq!(claim.access_modes, access::RWOP);
+        assert_eq!(claim.request, 1 << 30);
+        let v = s.volume_by_name("pv1").unwrap();
+        assert_eq!(s.volume(v).unwrap().access_modes, access::RWO | access::ROX);
+        assert_eq!(s.volumes_of_class("std").collect::<Vec<_>>(), vec![v]);
+        assert_eq!(s.pending_claims().collect::<Vec<_>>(), vec![c]);
+        s.bind_claim(c, v);
+        assert!(s.claim(c).unwrap().is_bound());
+        assert_eq!(s.volume(v).unwrap().phase, VolumePhase::Bound);
+        assert_eq!(s.volume_for_claim(ns, "c1"), Some(v));
+        assert_eq!(s.pending_claims().count(), 0);
+        assert!(s.delete_object(Kind::PersistentVolumeClaim, ns, "c1"));
+        assert!(s.claim(c).unwrap().deleted, "a tombstone stays readable");
+        assert_eq!(s.claim_by_name(ns, "c1"), None);
+        let empty = s.interner.intern("");
+        assert!(s.delete_object(Kind::PersistentVolume, empty, "pv1"));
+        assert_eq!(s.volumes_of_class("std").count(), 0);
+        assert_eq!(s.volume_for_claim(ns, "c1"), None);
+    }
+}
