@@ -69,7 +69,10 @@ fn verdicts(w: &WhatIf) -> BTreeMap<String, V> {
 }
 
 fn node(name: &str, labels: &[(&str, &str)]) -> String {
-    let l: Vec<String> = labels.iter().map(|(k, v)| format!("{k}: \"{v}\"")).collect();
+    let l: Vec<String> = labels
+        .iter()
+        .map(|(k, v)| format!("{k}: \"{v}\""))
+        .collect();
     format!(
         "---
 apiVersion: v1
@@ -85,7 +88,10 @@ status:
 }
 
 fn pv(name: &str, labels: &[(&str, &str)], class: &str, extra: &str) -> String {
-    let l: Vec<String> = labels.iter().map(|(k, v)| format!("{k}: \"{v}\"")).collect();
+    let l: Vec<String> = labels
+        .iter()
+        .map(|(k, v)| format!("{k}: \"{v}\""))
+        .collect();
     format!(
         "---
 apiVersion: v1
@@ -167,11 +173,26 @@ fn run(plugin: &str, objects: &[String]) -> BTreeMap<String, V> {
 fn single_zone_objects() -> Vec<String> {
     vec![
         pv("vol-1", &[(BZ, "us-west1-a")], "", ""),
-        pv("vol-2", &[(BR, "us-west1"), ("uselessLabel", "none")], "", ""),
+        pv(
+            "vol-2",
+            &[(BR, "us-west1"), ("uselessLabel", "none")],
+            "",
+            "",
+        ),
         pv("vol-3", &[(BR, "us-west1")], "", ""),
         pv("vol-stable-1", &[(Z, "us-west1-a")], "", ""),
-        pv("vol-stable-2", &[(R, "us-west1"), ("uselessLabel", "none")], "", ""),
-        pv("vol-stable-3", &[(Z, "us-west1-a"), (R, "us-west1-a")], "", ""),
+        pv(
+            "vol-stable-2",
+            &[(R, "us-west1"), ("uselessLabel", "none")],
+            "",
+            "",
+        ),
+        pv(
+            "vol-stable-3",
+            &[(Z, "us-west1-a"), (R, "us-west1-a")],
+            "",
+            "",
+        ),
         pvc("pvc-1", Some("vol-1"), Some("")),
         pvc("pvc-2", Some("vol-2"), Some("")),
         pvc("pvc-3", Some("vol-3"), Some("")),
@@ -180,6 +201,9 @@ fn single_zone_objects() -> Vec<String> {
         pvc("pvc-stable-3", Some("vol-stable-3"), Some("")),
     ]
 }
+
+/// (upstream case name, claim, node labels, expected verdict).
+type ZoneCase<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], &'a V);
 
 fn zone_case(objects: Vec<String>, claim: &str, labels: &[(&str, &str)]) -> V {
     let mut o = objects;
@@ -191,23 +215,87 @@ fn zone_case(objects: Vec<String>, claim: &str, labels: &[(&str, &str)]) -> V {
 #[test]
 fn volume_zone_single_zone() {
     let conflict = unresolvable("node(s) had no available volume zone");
-    let cases: &[(&str, &str, &[(&str, &str)], &V)] = &[
+    let cases: &[ZoneCase] = &[
         ("node without labels", "pvc-1", &[], &V::Pass),
-        ("beta zone label matched", "pvc-1", &[(BZ, "us-west1-a"), ("uselessLabel", "none")], &V::Pass),
-        ("beta region label matched", "pvc-2", &[(BR, "us-west1"), ("uselessLabel", "none")], &V::Pass),
-        ("beta region label doesn't match", "pvc-2", &[(BR, "no_us-west1"), ("uselessLabel", "none")], &conflict),
-        ("beta zone label doesn't match", "pvc-1", &[(BZ, "no_us-west1-a"), ("uselessLabel", "none")], &conflict),
-        ("zone label matched", "pvc-stable-1", &[(Z, "us-west1-a"), ("uselessLabel", "none")], &V::Pass),
-        ("region label matched", "pvc-stable-2", &[(R, "us-west1"), ("uselessLabel", "none")], &V::Pass),
-        ("region label doesn't match", "pvc-stable-2", &[(R, "no_us-west1"), ("uselessLabel", "none")], &conflict),
-        ("zone label doesn't match", "pvc-stable-1", &[(Z, "no_us-west1-a"), ("uselessLabel", "none")], &conflict),
-        ("pv with zone and region, node with only zone", "pvc-stable-3", &[(Z, "us-west1-a")], &conflict),
-        ("pv with zone,node with beta zone", "pvc-stable-1", &[(BZ, "us-west1-a")], &conflict),
-        ("pv with beta label,node with ga label, matched", "pvc-1", &[(Z, "us-west1-a")], &V::Pass),
-        ("pv with beta label,node with ga label, don't match", "pvc-1", &[(Z, "us-west1-b")], &conflict),
+        (
+            "beta zone label matched",
+            "pvc-1",
+            &[(BZ, "us-west1-a"), ("uselessLabel", "none")],
+            &V::Pass,
+        ),
+        (
+            "beta region label matched",
+            "pvc-2",
+            &[(BR, "us-west1"), ("uselessLabel", "none")],
+            &V::Pass,
+        ),
+        (
+            "beta region label doesn't match",
+            "pvc-2",
+            &[(BR, "no_us-west1"), ("uselessLabel", "none")],
+            &conflict,
+        ),
+        (
+            "beta zone label doesn't match",
+            "pvc-1",
+            &[(BZ, "no_us-west1-a"), ("uselessLabel", "none")],
+            &conflict,
+        ),
+        (
+            "zone label matched",
+            "pvc-stable-1",
+            &[(Z, "us-west1-a"), ("uselessLabel", "none")],
+            &V::Pass,
+        ),
+        (
+            "region label matched",
+            "pvc-stable-2",
+            &[(R, "us-west1"), ("uselessLabel", "none")],
+            &V::Pass,
+        ),
+        (
+            "region label doesn't match",
+            "pvc-stable-2",
+            &[(R, "no_us-west1"), ("uselessLabel", "none")],
+            &conflict,
+        ),
+        (
+            "zone label doesn't match",
+            "pvc-stable-1",
+            &[(Z, "no_us-west1-a"), ("uselessLabel", "none")],
+            &conflict,
+        ),
+        (
+            "pv with zone and region, node with only zone",
+            "pvc-stable-3",
+            &[(Z, "us-west1-a")],
+            &conflict,
+        ),
+        (
+            "pv with zone,node with beta zone",
+            "pvc-stable-1",
+            &[(BZ, "us-west1-a")],
+            &conflict,
+        ),
+        (
+            "pv with beta label,node with ga label, matched",
+            "pvc-1",
+            &[(Z, "us-west1-a")],
+            &V::Pass,
+        ),
+        (
+            "pv with beta label,node with ga label, don't match",
+            "pvc-1",
+            &[(Z, "us-west1-b")],
+            &conflict,
+        ),
     ];
     for (name, claim, labels, want) in cases {
-        assert_eq!(&zone_case(single_zone_objects(), claim, labels), *want, "{name}");
+        assert_eq!(
+            &zone_case(single_zone_objects(), claim, labels),
+            *want,
+            "{name}"
+        );
     }
 }
 
@@ -223,7 +311,12 @@ fn volume_zone_multi_zone() {
     let objects = || {
         vec![
             pv("vol-1", &[(BZ, "us-west1-a")], "", ""),
-            pv("vol-2", &[(BZ, "us-west1-b"), ("uselessLabel", "none")], "", ""),
+            pv(
+                "vol-2",
+                &[(BZ, "us-west1-b"), ("uselessLabel", "none")],
+                "",
+                "",
+            ),
             pv("vol-3", &[(BZ, "us-west1-c__us-west1-a")], "", ""),
             pv("vol-stable-1", &[(Z, "us-west1-a")], "", ""),
             pv("vol-stable-2", &[(Z, "us-west1-c__us-west1-a")], "", ""),
@@ -235,12 +328,32 @@ fn volume_zone_multi_zone() {
         ]
     };
     let conflict = unresolvable("node(s) had no available volume zone");
-    let cases: &[(&str, &str, &[(&str, &str)], &V)] = &[
+    let cases: &[ZoneCase] = &[
         ("node without labels", "pvc-3", &[], &V::Pass),
-        ("beta zone label matched", "pvc-3", &[(BZ, "us-west1-a"), ("uselessLabel", "none")], &V::Pass),
-        ("beta zone label doesn't match", "pvc-1", &[(BZ, "us-west1-b"), ("uselessLabel", "none")], &conflict),
-        ("zone label matched", "pvc-stable-2", &[(Z, "us-west1-a"), ("uselessLabel", "none")], &V::Pass),
-        ("zone label doesn't match", "pvc-stable-1", &[(Z, "us-west1-b"), ("uselessLabel", "none")], &conflict),
+        (
+            "beta zone label matched",
+            "pvc-3",
+            &[(BZ, "us-west1-a"), ("uselessLabel", "none")],
+            &V::Pass,
+        ),
+        (
+            "beta zone label doesn't match",
+            "pvc-1",
+            &[(BZ, "us-west1-b"), ("uselessLabel", "none")],
+            &conflict,
+        ),
+        (
+            "zone label matched",
+            "pvc-stable-2",
+            &[(Z, "us-west1-a"), ("uselessLabel", "none")],
+            &V::Pass,
+        ),
+        (
+            "zone label doesn't match",
+            "pvc-stable-1",
+            &[(Z, "us-west1-b"), ("uselessLabel", "none")],
+            &conflict,
+        ),
     ];
     for (name, claim, labels, want) in cases {
         assert_eq!(&zone_case(objects(), claim, labels), *want, "{name}");
@@ -252,7 +365,12 @@ fn volume_zone_with_binding() {
     let objects = || {
         vec![
             sc("class-immediate", "Immediate", "ebs.csi.aws.com", ""),
-            sc("class-wait", "WaitForFirstConsumer", "kubernetes.io/no-provisioner", ""),
+            sc(
+                "class-wait",
+                "WaitForFirstConsumer",
+                "kubernetes.io/no-provisioner",
+                "",
+            ),
             pv("vol-1", &[(BZ, "us-west1-a")], "", ""),
             pvc("pvc-1", Some("vol-1"), Some("")),
             pvc("pvc-nosc", None, Some("class-0")),
@@ -327,7 +445,10 @@ fn volume_binding_pod_has_no_pvcs() {
 #[test]
 fn volume_binding_all_bound() {
     let v = binding_case(
-        vec![pv("pv-a", &[], "", ""), pvc("pvc-a", Some("pv-a"), Some(""))],
+        vec![
+            pv("pv-a", &[], "", ""),
+            pvc("pvc-a", Some("pv-a"), Some("")),
+        ],
         &["pvc-a"],
     );
     assert!(v.values().all(|x| *x == V::Pass), "{v:?}");
@@ -341,7 +462,10 @@ fn volume_binding_missing_claims() {
     assert!(v.values().all(|x| *x == pre), "{v:?}");
     // "Part of PVCs do not exist"
     let v = binding_case(
-        vec![pv("pv-b", &[], "", ""), pvc("pvc-b", Some("pv-b"), Some(""))],
+        vec![
+            pv("pv-b", &[], "", ""),
+            pvc("pvc-b", Some("pv-b"), Some("")),
+        ],
         &["pvc-b", "pvc-a"],
     );
     assert!(v.values().all(|x| *x == pre), "{v:?}");
@@ -351,7 +475,12 @@ fn volume_binding_missing_claims() {
 fn volume_binding_immediate_claims_not_bound() {
     let v = binding_case(
         vec![
-            sc("immediate-sc", "Immediate", "kubernetes.io/no-provisioner", ""),
+            sc(
+                "immediate-sc",
+                "Immediate",
+                "kubernetes.io/no-provisioner",
+                "",
+            ),
             pvc("pvc-a", None, Some("immediate-sc")),
         ],
         &["pvc-a"],
@@ -365,7 +494,12 @@ fn volume_binding_unbound_claims_no_matches() {
     // `waitSC` has no provisioner upstream; `kubernetes.io/no-provisioner` is the valid way.
     let v = binding_case(
         vec![
-            sc("wait-sc", "WaitForFirstConsumer", "kubernetes.io/no-provisioner", ""),
+            sc(
+                "wait-sc",
+                "WaitForFirstConsumer",
+                "kubernetes.io/no-provisioner",
+                "",
+            ),
             pvc("pvc-a", None, Some("wait-sc")),
         ],
         &["pvc-a"],
@@ -379,7 +513,12 @@ fn volume_binding_unbound_claims_no_matches() {
 fn volume_binding_bound_and_unbound_unsatisfied() {
     let v = binding_case(
         vec![
-            sc("wait-sc", "WaitForFirstConsumer", "kubernetes.io/no-provisioner", ""),
+            sc(
+                "wait-sc",
+                "WaitForFirstConsumer",
+                "kubernetes.io/no-provisioner",
+                "",
+            ),
             pv("pv-a", &[], "", &affinity("foo", "barbar")),
             pvc("pvc-a", Some("pv-a"), Some("")),
             pvc("pvc-b", None, Some("wait-sc")),
@@ -405,7 +544,12 @@ fn volume_binding_unbound_claim_with_a_matching_volume_on_one_node() {
     // volume is reachable from node-a only.
     let v = binding_case(
         vec![
-            sc("wait-sc", "WaitForFirstConsumer", "kubernetes.io/no-provisioner", ""),
+            sc(
+                "wait-sc",
+                "WaitForFirstConsumer",
+                "kubernetes.io/no-provisioner",
+                "",
+            ),
             pv("pv-node-a", &[], "wait-sc", &affinity("foo", "bar")),
             pvc("pvc-a", None, Some("wait-sc")),
         ],

@@ -29,10 +29,7 @@ fn secs(s: u64) -> SimTime {
 /// A scenario with three Ready nodes (zone-a, zone-b, zone-a; nginx pre-pulled so a bound
 /// pod runs 1 s later), extra top-level settings and inline manifests.
 fn scenario(settings: &str, manifests: &str) -> String {
-    let indented: String = manifests
-        .lines()
-        .map(|l| format!("      {l}\n"))
-        .collect();
+    let indented: String = manifests.lines().map(|l| format!("      {l}\n")).collect();
     format!(
         "apiVersion: kubesim/v1alpha1
 kind: Scenario
@@ -105,7 +102,10 @@ fn zone_of_node(sim: &Simulation, node: &str) -> String {
         .interner
         .lookup("topology.kubernetes.io/zone")
         .unwrap();
-    sim.store.interner.resolve(n.labels.get(k).unwrap()).to_string()
+    sim.store
+        .interner
+        .resolve(n.labels.get(k).unwrap())
+        .to_string()
 }
 
 fn events(sim: &Simulation, reason: &str, object: &str) -> Vec<(SimTime, String)> {
@@ -167,7 +167,10 @@ fn immediate_claim_binds_the_smallest_matching_volume_and_its_pod_starts() {
     assert_eq!(c.volume_name.as_deref(), Some("small"));
     let v = volume_of(&sim, "small").unwrap();
     assert_eq!(v.phase, VolumePhase::Bound);
-    assert_eq!(volume_of(&sim, "big").unwrap().phase, VolumePhase::Available);
+    assert_eq!(
+        volume_of(&sim, "big").unwrap().phase,
+        VolumePhase::Available
+    );
     // The claim was bound before the pod's first cycle: scheduled at once, running 1 s later.
     let p = pod_of(&sim, "app");
     assert_eq!(p.status.scheduled_at, Some(secs(0)));
@@ -186,20 +189,29 @@ metadata:
   annotations: {storageclass.kubernetes.io/is-default-class: \"true\"}
 provisioner: pd.csi.storage.gke.io
 ";
-    let m = [sc.to_string(), pvc("data", "5Gi", "ReadWriteOnce", None), pod("app", "data", "")].concat();
+    let m = [
+        sc.to_string(),
+        pvc("data", "5Gi", "ReadWriteOnce", None),
+        pod("app", "data", ""),
+    ]
+    .concat();
     let mut sim = sim_from(&scenario("storage: {provisioningDelay: 30s}", &m));
     sim.run_until(secs(29));
     let c = claim_of(&sim, "data");
-    assert_eq!(c.class.as_deref(), Some("standard"), "the default class is applied");
+    assert_eq!(
+        c.class.as_deref(),
+        Some("standard"),
+        "the default class is applied"
+    );
     assert_eq!(c.phase, ClaimPhase::Pending);
     let p = pod_of(&sim, "app");
     assert!(p.status.node.is_none());
     let failed = events(&sim, "FailedScheduling", "app");
     assert_eq!(failed[0].0, secs(0));
     assert!(
-        failed[0]
-            .1
-            .starts_with("0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims."),
+        failed[0].1.starts_with(
+            "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims."
+        ),
         "{}",
         failed[0].1
     );
@@ -344,7 +356,10 @@ fn read_write_once_pod_claims_admit_one_pod() {
     // the assigned-pod deletion VolumeRestrictions registered for.
     sim.run_until(secs(62));
     let p = pod_of(&sim, "second");
-    assert!(p.status.node.is_some(), "second pod scheduled after the first left");
+    assert!(
+        p.status.node.is_some(),
+        "second pod scheduled after the first left"
+    );
     assert_eq!(p.status.scheduled_at, Some(secs(61)));
 }
 
@@ -382,7 +397,10 @@ events:
     let provisioned = b.volume_name.clone().unwrap();
     assert!(volume_of(&sim, &provisioned).is_some());
     sim.run_until(secs(60));
-    assert_eq!(volume_of(&sim, "kept").unwrap().phase, VolumePhase::Released);
+    assert_eq!(
+        volume_of(&sim, "kept").unwrap().phase,
+        VolumePhase::Released
+    );
     // The class's default reclaim policy is Delete.
     assert!(volume_of(&sim, &provisioned).is_none());
 }
@@ -393,8 +411,11 @@ fn claims_created_at_run_time_through_the_store_bind() {
     let m = pv("later", "1Gi", "ReadWriteOnce", "", "");
     let mut sim = sim_from(&scenario("", &m));
     sim.run_until(secs(10));
-    let set = kubesim::load::load_text(&pvc("www-web-0", "1Gi", "ReadWriteOnce", Some("")), "x.yaml")
-        .unwrap();
+    let set = kubesim::load::load_text(
+        &pvc("www-web-0", "1Gi", "ReadWriteOnce", Some("")),
+        "x.yaml",
+    )
+    .unwrap();
     let obj = set.objects[0].object.clone();
     sim.store
         .put_object(obj, kubesim::load::Origin::inline("statefulset"));
@@ -429,7 +450,8 @@ fn bundled_storage_scenarios_run() {
             continue;
         }
         n += 1;
-        let s = kubesim::scenario::load_scenario(&path, &path.display().to_string()).unwrap_or_else(|e| panic!("{e}"));
+        let s = kubesim::scenario::load_scenario(&path, &path.display().to_string())
+            .unwrap_or_else(|e| panic!("{e}"));
         assert!(
             s.warnings.is_empty(),
             "{}: {:?}",
@@ -445,8 +467,17 @@ fn bundled_storage_scenarios_run() {
         )
         .unwrap();
         sim.run();
-        let unbound = sim.store.pods().filter(|(_, p)| p.status.node.is_none()).count();
-        assert_eq!(unbound, 0, "{}: every pod ends up scheduled", path.display());
+        let unbound = sim
+            .store
+            .pods()
+            .filter(|(_, p)| p.status.node.is_none())
+            .count();
+        assert_eq!(
+            unbound,
+            0,
+            "{}: every pod ends up scheduled",
+            path.display()
+        );
     }
     assert!(n >= 1);
 }

@@ -209,7 +209,10 @@ impl VolumeController {
                                     EventType::Normal,
                                     "WaitForFirstConsumer",
                                     SOURCE,
-                                    |_| "waiting for first consumer to be created before binding".into(),
+                                    |_| {
+                                        "waiting for first consumer to be created before binding"
+                                            .into()
+                                    },
                                 );
                             }
                         } else {
@@ -236,8 +239,13 @@ impl VolumeController {
                             let msg = format!(
                                 "Cannot bind to requested volume \"{name}\": requested PV is too small"
                             );
-                            cx.store
-                                .record(obj, EventType::Warning, "VolumeMismatch", SOURCE, |_| msg);
+                            cx.store.record(
+                                obj,
+                                EventType::Warning,
+                                "VolumeMismatch",
+                                SOURCE,
+                                |_| msg,
+                            );
                         }
                     } else {
                         cx.store.bind_claim(id, v);
@@ -270,8 +278,13 @@ impl VolumeController {
         let Some(sc) = cx.store.storage_class(class) else {
             if announce {
                 let msg = format!("storageclass.storage.k8s.io \"{class}\" not found");
-                cx.store
-                    .record(obj, EventType::Warning, "ProvisioningFailed", SOURCE, |_| msg);
+                cx.store.record(
+                    obj,
+                    EventType::Warning,
+                    "ProvisioningFailed",
+                    SOURCE,
+                    |_| msg,
+                );
             }
             return;
         };
@@ -289,10 +302,13 @@ impl VolumeController {
             .record(obj.clone(), EventType::Normal, "ExternalProvisioning", SOURCE, move |_| {
                 format!("Waiting for a volume to be created either by the external provisioner '{p2}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.")
             });
-        cx.store
-            .record(obj, EventType::Normal, "Provisioning", "external-provisioner", move |_| {
-                format!("External provisioner is provisioning volume for claim \"{key}\"")
-            });
+        cx.store.record(
+            obj,
+            EventType::Normal,
+            "Provisioning",
+            "external-provisioner",
+            move |_| format!("External provisioner is provisioning volume for claim \"{key}\""),
+        );
         cx.queue
             .push(cx.now + delay, Event::Storage(StorageWake::Provisioned(id)));
     }
@@ -400,7 +416,11 @@ impl VolumeController {
     fn claim_deleted(&mut self, id: ClaimId, cx: &mut Ctx<'_>) {
         self.provisioning.remove(&id);
         let Some(c) = cx.store.claim(id) else { return };
-        let Some(v) = c.volume_name.clone().and_then(|n| cx.store.volume_by_name(&n)) else {
+        let Some(v) = c
+            .volume_name
+            .clone()
+            .and_then(|n| cx.store.volume_by_name(&n))
+        else {
             return;
         };
         let vol = cx.store.volume(v).expect("indexed");
@@ -520,14 +540,16 @@ spec:
     #[test]
     fn smallest_big_enough_volume_wins() {
         // index_test.go TestMatchVolume "successful-match-with-class"-style cases.
-        let s = store_with(&[
-            pv("huge", "100Gi", "ReadWriteOnce", ""),
-            pv("fits", "8Gi", "ReadWriteOnce", ""),
-            pv("tiny", "1Gi", "ReadWriteOnce", ""),
-            pv("block", "6Gi", "ReadWriteOnce", "  volumeMode: Block\n"),
-            CLAIM.to_string(),
-        ]
-        .concat());
+        let s = store_with(
+            &[
+                pv("huge", "100Gi", "ReadWriteOnce", ""),
+                pv("fits", "8Gi", "ReadWriteOnce", ""),
+                pv("tiny", "1Gi", "ReadWriteOnce", ""),
+                pv("block", "6Gi", "ReadWriteOnce", "  volumeMode: Block\n"),
+                CLAIM.to_string(),
+            ]
+            .concat(),
+        );
         assert_eq!(matching(&s, false).as_deref(), Some("fits"));
         // WaitForFirstConsumer without a node: the controller leaves it to the scheduler.
         assert_eq!(matching(&s, true), None);
@@ -535,23 +557,25 @@ spec:
 
     #[test]
     fn a_volume_pre_bound_to_the_claim_wins_over_smaller_ones() {
-        let s = store_with(&[
-            pv("small", "5Gi", "ReadWriteOnce", ""),
-            pv(
-                "mine",
-                "50Gi",
-                "ReadWriteOnce",
-                "  claimRef: {namespace: default, name: c}\n",
-            ),
-            pv(
-                "theirs",
-                "5Gi",
-                "ReadWriteOnce",
-                "  claimRef: {namespace: default, name: other}\n",
-            ),
-            CLAIM.to_string(),
-        ]
-        .concat());
+        let s = store_with(
+            &[
+                pv("small", "5Gi", "ReadWriteOnce", ""),
+                pv(
+                    "mine",
+                    "50Gi",
+                    "ReadWriteOnce",
+                    "  claimRef: {namespace: default, name: c}\n",
+                ),
+                pv(
+                    "theirs",
+                    "5Gi",
+                    "ReadWriteOnce",
+                    "  claimRef: {namespace: default, name: other}\n",
+                ),
+                CLAIM.to_string(),
+            ]
+            .concat(),
+        );
         assert_eq!(matching(&s, false).as_deref(), Some("mine"));
         assert_eq!(matching(&s, true).as_deref(), Some("mine"));
     }
@@ -562,12 +586,14 @@ spec:
             "  storageClassName: gold\n",
             "  storageClassName: gold\n  selector: {matchLabels: {tier: second}}\n",
         );
-        let s = store_with(&[
-            pv("first", "10Gi", "ReadWriteOnce", ""),
-            pv("second", "20Gi", "ReadWriteOnce", ""),
-            claim,
-        ]
-        .concat());
+        let s = store_with(
+            &[
+                pv("first", "10Gi", "ReadWriteOnce", ""),
+                pv("second", "20Gi", "ReadWriteOnce", ""),
+                claim,
+            ]
+            .concat(),
+        );
         assert_eq!(matching(&s, false).as_deref(), Some("second"));
     }
 }

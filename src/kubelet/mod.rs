@@ -239,7 +239,11 @@ impl Kubelet {
             return;
         }
         // The volume manager waits for the pod's claims to be bound (ContainerCreating).
-        if cx.store.pod(p).is_some_and(|pod| !cx.store.pod_claims_bound(pod)) {
+        if cx
+            .store
+            .pod(p)
+            .is_some_and(|pod| !cx.store.pod_claims_bound(pod))
+        {
             cx.store.update_pod_status(p, PodDelta::STATUS, |s| {
                 s.reason = Some(PodReason::ContainerCreating)
             });

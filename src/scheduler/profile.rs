@@ -5,8 +5,7 @@
 
 use super::framework::{
     BindPlugin, Code, CycleState, FilterPlugin, NodeInfo, PermitPlugin, PreBindPlugin,
-    PreEnqueuePlugin,
-    PreFilterPlugin, PreScorePlugin, ReservePlugin, ScorePlugin, Status, View,
+    PreEnqueuePlugin, PreFilterPlugin, PreScorePlugin, ReservePlugin, ScorePlugin, Status, View,
 };
 use super::postfilter::PostFilterPlugin;
 use super::registry::{PluginSet, Registry};

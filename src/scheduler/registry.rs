@@ -450,7 +450,9 @@ fn volume_binding_factory(
     let raw: VolumeBindingRaw = args("VolumeBinding", v)?;
     let secs = raw.bind_timeout_seconds.unwrap_or(600);
     if secs < 0 {
-        return Err("VolumeBinding: bindTimeoutSeconds: Invalid value: must be non-negative".into());
+        return Err(
+            "VolumeBinding: bindTimeoutSeconds: Invalid value: must be non-negative".into(),
+        );
     }
     let _ = raw.shape;
     let p = volume_binding::VolumeBinding {

@@ -164,7 +164,12 @@ pub fn convert_check(l: &Loaded, i: &mut Interner) -> Result<(), Diagnostic> {
                     format!("Unsupported value: {p:?}: supported values: \"Delete\", \"Recycle\", \"Retain\""),
                 ));
             }
-            if let Some(sel) = v.spec.node_affinity.as_ref().and_then(|a| a.required.as_ref()) {
+            if let Some(sel) = v
+                .spec
+                .node_affinity
+                .as_ref()
+                .and_then(|a| a.required.as_ref())
+            {
                 if sel.node_selector_terms.is_empty() {
                     return Err(o.error(
                         "spec.nodeAffinity.required.nodeSelectorTerms",

@@ -168,9 +168,7 @@ pub struct StorageIndex {
 }
 
 fn storage_bytes(r: &api::resources::ResourceList) -> i64 {
-    r.get("storage")
-        .and_then(|q| q.value().ok())
-        .unwrap_or(0)
+    r.get("storage").and_then(|q| q.value().ok()).unwrap_or(0)
 }
 
 impl Store {
@@ -338,7 +336,11 @@ impl Store {
 
     /// A StorageClass by name.
     pub fn storage_class(&self, name: &str) -> Option<&api::storage::StorageClass> {
-        match self.object(Kind::StorageClass, Sym(0), name)?.object.as_ref() {
+        match self
+            .object(Kind::StorageClass, Sym(0), name)?
+            .object
+            .as_ref()
+        {
             api::Object::StorageClass(sc) => Some(sc),
             _ => None,
         }
@@ -368,9 +370,9 @@ impl Store {
     /// True when the class binds volumes on first consumer (`IsDelayBindingMode`).
     pub fn is_delay_binding(&self, class: &str) -> bool {
         !class.is_empty()
-            && self.storage_class(class).is_some_and(|sc| {
-                sc.volume_binding_mode.as_deref() == Some("WaitForFirstConsumer")
-            })
+            && self
+                .storage_class(class)
+                .is_some_and(|sc| sc.volume_binding_mode.as_deref() == Some("WaitForFirstConsumer"))
     }
 
     // ----- indexing (from put_object / delete_object) -----------------------------------------
@@ -506,14 +508,22 @@ impl Store {
             if let Some(k) = vol.claim_ref.clone() {
                 self.storage.volume_by_claim.insert(k, id);
             }
-            self.storage.volumes_by_class.entry(class).or_default().insert(id);
+            self.storage
+                .volumes_by_class
+                .entry(class)
+                .or_default()
+                .insert(id);
             self.storage.volumes[id.0 as usize] = vol;
             return Change::Volume(id, Op::Updated);
         }
         let id = VolumeId(self.storage.volumes.len() as u32);
         self.storage.volumes.push(vol);
         self.storage.volume_by_name.insert(name, id);
-        self.storage.volumes_by_class.entry(class).or_default().insert(id);
+        self.storage
+            .volumes_by_class
+            .entry(class)
+            .or_default()
+            .insert(id);
         if let Some(k) = claim_ref {
             self.storage.volume_by_claim.insert(k, id);
         }
@@ -594,13 +604,20 @@ spec:
         );
         let mut ch = Vec::new();
         s.drain_changes(&mut ch);
-        assert!(matches!(ch[0], Change::Other(Kind::StorageClass, Op::Added)));
+        assert!(matches!(
+            ch[0],
+            Change::Other(Kind::StorageClass, Op::Added)
+        ));
         assert!(matches!(ch[1], Change::Volume(VolumeId(0), Op::Added)));
         assert!(matches!(ch[2], Change::Claim(ClaimId(0), Op::Added)));
         let ns = s.interner.lookup("default").unwrap();
         let c = s.claim_by_name(ns, "c1").unwrap();
         let claim = s.claim(c).unwrap();
-        assert_eq!(claim.class.as_deref(), Some("std"), "DefaultStorageClass admission");
+        assert_eq!(
+            claim.class.as_deref(),
+            Some("std"),
+            "DefaultStorageClass admission"
+        );
         assert_eq!(claim.access_modes, access::RWOP);
         assert_eq!(claim.request, 1 << 30);
         let v = s.volume_by_name("pv1").unwrap();

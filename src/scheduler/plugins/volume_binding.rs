@@ -269,7 +269,8 @@ impl FilterPlugin for VolumeBinding {
             Ok(v) if v.reasons.is_empty() => Status::success(),
             Ok(v) => {
                 let mut st = Status::unresolvable(v.reasons[0]);
-                st.reasons.extend(v.reasons[1..].iter().map(|r| (*r).into()));
+                st.reasons
+                    .extend(v.reasons[1..].iter().map(|r| (*r).into()));
                 st
             }
         }
@@ -300,7 +301,9 @@ impl PreBindPlugin for VolumeBinding {
         for &c in &claims.delay {
             let claim = store.claim(c).expect("indexed");
             if claim.selected_node.as_deref() == Some(&*node_name)
-                || store.volume_for_claim(claim.namespace, &claim.name).is_some()
+                || store
+                    .volume_for_claim(claim.namespace, &claim.name)
+                    .is_some()
             {
                 continue;
             }
