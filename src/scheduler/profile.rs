@@ -457,6 +457,10 @@ impl Profile {
                 .collect(),
         );
         m.insert(
+            "preBind",
+            self.pre_bind.iter().map(|p| p.name().to_string()).collect(),
+        );
+        m.insert(
             "bind",
             self.bind.iter().map(|p| p.name().to_string()).collect(),
         );
@@ -509,6 +513,10 @@ mod tests {
                 "NodeAffinity",
                 "NodePorts",
                 "NodeResourcesFit",
+                // Upstream also has NodeVolumeLimits here (not modelled: no filter).
+                "VolumeRestrictions",
+                "VolumeBinding",
+                "VolumeZone",
                 "PodTopologySpread",
                 "InterPodAffinity"
             ]
