@@ -496,3 +496,51 @@ fn provisioning_scenario_binds_each_pod_at_the_expected_time() {
     assert_eq!(zone("db-static"), "zone-b");
     assert_eq!(zone("db-immediate"), "zone-a");
 }
+
+#[test]
+fn local_volumes_scenario_places_caches_on_disk_nodes_and_serialises_the_writer() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/storage/local-volumes.yaml");
+    let s = kubesim::scenario::load_scenario(&path, "local-volumes.yaml").unwrap();
+    let mut sim = Simulation::new(Arc::new(s), &SimOptions::default()).unwrap();
+    sim.run_until(secs(0));
+    let mut nodes: Vec<String> = ["cache-a", "cache-b"]
+        .iter()
+        .map(|p| node_name(&sim, &pod_of(&sim, p)).unwrap())
+        .collect();
+    nodes.sort();
+    assert_eq!(nodes, vec!["disk-0", "disk-2"]);
+    for c in ["cache-a", "cache-b"] {
+        let claim = claim_of(&sim, c);
+        assert_eq!(claim.phase, ClaimPhase::Bound);
+        let on = node_name(&sim, &pod_of(&sim, c)).unwrap();
+        assert_eq!(
+            claim.volume_name.as_deref(),
+            Some(format!("local-disk-{}", &on[5..]).as_str()),
+            "{c} bound to the disk of its node"
+        );
+    }
+    assert!(pod_of(&sim, "writer-1").status.node.is_some());
+    assert!(pod_of(&sim, "writer-2").status.node.is_none());
+    // writer-1 is deleted at 2m and exits after 1 s; writer-2 is scheduled then.
+    sim.run_until(secs(121));
+    assert_eq!(
+        pod_of(&sim, "writer-2").status.scheduled_at,
+        Some(secs(121))
+    );
+}
+
+#[test]
+fn seed_guide_claim_stays_pending_without_a_storage_class() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/seed-guide/scenario.yaml");
+    let s = kubesim::scenario::load_scenario(&path, "scenario.yaml").unwrap();
+    let mut sim = Simulation::new(Arc::new(s), &SimOptions::default()).unwrap();
+    sim.run_until(secs(36 * 60));
+    assert_eq!(claim_of(&sim, "my-pvc").phase, ClaimPhase::Pending);
+    assert_eq!(
+        events(&sim, "FailedBinding", "my-pvc"),
+        vec![(
+            secs(35 * 60),
+            "no persistent volumes available for this claim and no storage class is set".into()
+        )]
+    );
+}

@@ -489,8 +489,10 @@ impl Scheduler {
                 self.cache.nodes_changed(cx.store);
                 self.on_event(events::ClusterEvent::NodeDelete, cx);
             }
-            Change::Claim(_, Op::Added | Op::Updated) => {
-                self.on_event(events::ClusterEvent::PvcChange, cx);
+            Change::Claim(_, op) => {
+                if op != Op::Deleted {
+                    self.on_event(events::ClusterEvent::PvcChange, cx);
+                }
                 if !self.binding.is_empty() {
                     self.retry_waiting_binds(false, cx);
                 }
