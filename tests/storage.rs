@@ -544,3 +544,52 @@ fn seed_guide_claim_stays_pending_without_a_storage_class() {
         )]
     );
 }
+
+#[test]
+fn volume_binding_gives_up_after_bind_timeout_and_retries_once_the_claim_is_bound() {
+    let cfg = "---
+apiVersion: kubescheduler.config.k8s.io/v1
+kind: KubeSchedulerConfiguration
+profiles:
+- schedulerName: default-scheduler
+  pluginConfig:
+  - name: VolumeBinding
+    args: {bindTimeoutSeconds: 5}
+";
+    let sc = "---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: slow}
+provisioner: ebs.csi.aws.com
+volumeBindingMode: WaitForFirstConsumer
+";
+    let m = [
+        cfg.to_string(),
+        sc.to_string(),
+        pvc("data", "1Gi", "ReadWriteOnce", Some("slow")),
+        pod("app", "data", ""),
+    ]
+    .concat();
+    let mut sim = sim_from(&scenario("storage: {provisioningDelay: 30s}", &m));
+    sim.run_until(secs(5));
+    let failed = events(&sim, "FailedScheduling", "app");
+    assert_eq!(
+        failed,
+        vec![(
+            secs(5),
+            "running PreBind plugin \"VolumeBinding\": binding volumes: context deadline exceeded"
+                .into()
+        )]
+    );
+    let selected = claim_of(&sim, "data").selected_node.unwrap();
+    assert!(pod_of(&sim, "app").status.node.is_none());
+    // Provisioning still completes at 30 s (in the selected node's zone); the claim's update
+    // requeues the pod, which now has a bound claim and lands in that zone.
+    sim.run_until(secs(30));
+    let p = pod_of(&sim, "app");
+    assert_eq!(p.status.scheduled_at, Some(secs(30)));
+    assert_eq!(
+        zone_of_node(&sim, &node_name(&sim, &p).unwrap()),
+        zone_of_node(&sim, &selected)
+    );
+}

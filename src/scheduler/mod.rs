@@ -688,7 +688,7 @@ impl Scheduler {
                 cx,
             );
         }
-        self.queue.remove(p);
+        // The pod stays in flight in the queue while PreBind may hold it (a failure requeues it).
         self.nominator.remove(p);
         match self.run_pre_bind(idx, &pod, p, node, cx) {
             PreBindOutcome::Done => {}
@@ -841,6 +841,7 @@ impl Scheduler {
         source: &'static str,
         cx: &mut Ctx<'_>,
     ) {
+        self.queue.remove(p);
         let profile = &self.profiles[idx];
         let mut bound = false;
         for b in &profile.bind {
