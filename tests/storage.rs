@@ -593,3 +593,63 @@ volumeBindingMode: WaitForFirstConsumer
         zone_of_node(&sim, &selected)
     );
 }
+
+#[test]
+fn bad_storage_input_gives_located_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_kubesim");
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "mode.yaml",
+            "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: c}\nspec:\n  accessModes: [ReadWriteSometimes]\n  resources: {requests: {storage: 1Gi}}\n",
+            &[
+                "mode.yaml",
+                "spec.accessModes[0]",
+                "Unsupported value: \"ReadWriteSometimes\"",
+            ],
+        ),
+        (
+            "size.yaml",
+            "apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: v}\nspec:\n  accessModes: [ReadWriteOnce]\n",
+            &["size.yaml", "spec.capacity[storage]", "Required value"],
+        ),
+        (
+            "class.yaml",
+            "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: s}\nprovisioner: x\nvolumeBindingMode: Later\n",
+            &[
+                "class.yaml",
+                "volumeBindingMode",
+                "Unsupported value: \"Later\"",
+            ],
+        ),
+        (
+            "affinity.yaml",
+            "apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: v}\nspec:\n  capacity: {storage: 1Gi}\n  accessModes: [ReadWriteOnce]\n  nodeAffinity:\n    required:\n      nodeSelectorTerms:\n        - matchExpressions:\n            - {key: zone, operator: In}\n",
+            &[
+                "affinity.yaml",
+                "spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].values",
+                "Required value",
+            ],
+        ),
+        (
+            "scenario.yaml",
+            "apiVersion: kubesim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nduration: 1h\nstorage:\n  provisioningDelays: 5s\n",
+            &["scenario.yaml", "provisioningDelays"],
+        ),
+    ];
+    for (file, text, expect) in cases {
+        std::fs::write(dir.path().join(file), text).unwrap();
+        let out = std::process::Command::new(bin)
+            .args(["validate", file])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let mut all = String::from_utf8_lossy(&out.stderr).to_string();
+        all.push_str(&String::from_utf8_lossy(&out.stdout));
+        assert!(!all.contains("panicked"), "{file}: {all}");
+        assert_eq!(out.status.code(), Some(2), "{file}: {all}");
+        for e in *expect {
+            assert!(all.contains(e), "{file}: expected {e:?} in:\n{all}");
+        }
+    }
+}
