@@ -346,7 +346,8 @@ impl Store {
         }
     }
 
-    /// The default StorageClass (`GetDefaultClass`: the newest of those annotated, name
+    /// The default StorageClass (`GetDefaultClass` in `pkg/volume/util/storageclass.go`, used
+    /// by the DefaultStorageClass admission plugin: the newest of those annotated, name
     /// breaking ties).
     pub fn default_storage_class(&self) -> Option<Arc<str>> {
         let mut best: Option<(SimTime, &str)> = None;
@@ -367,7 +368,8 @@ impl Store {
         best.map(|(_, n)| Arc::from(n))
     }
 
-    /// True when the class binds volumes on first consumer (`IsDelayBindingMode`).
+    /// True when the class binds volumes on first consumer (`IsDelayBindingMode` in
+    /// `component-helpers/storage/volume/helpers.go`; a missing class is not delayed).
     pub fn is_delay_binding(&self, class: &str) -> bool {
         !class.is_empty()
             && self
