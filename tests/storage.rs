@@ -653,3 +653,31 @@ fn bad_storage_input_gives_located_errors() {
         }
     }
 }
+
+#[test]
+fn kubelet_keeps_a_pod_with_an_unbound_claim_in_container_creating() {
+    // `spec.nodeName` bypasses the scheduler (and VolumeBinding): the kubelet waits instead.
+    let sc = "---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: std}
+provisioner: ebs.csi.aws.com
+";
+    let m = [
+        sc.to_string(),
+        pvc("data", "1Gi", "ReadWriteOnce", Some("std")),
+        pod("app", "data", "  nodeName: n-0\n"),
+    ]
+    .concat();
+    let mut sim = sim_from(&scenario("storage: {provisioningDelay: 10s}", &m));
+    sim.run_until(secs(9));
+    let p = pod_of(&sim, "app");
+    assert_eq!(
+        p.status.reason,
+        Some(kubesim::model::pod::PodReason::ContainerCreating)
+    );
+    assert!(p.status.running_since.is_none());
+    // Bound at 10 s; the container starts 1 s later.
+    sim.run_until(secs(20));
+    assert_eq!(pod_of(&sim, "app").status.running_since, Some(secs(11)));
+}
