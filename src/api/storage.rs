@@ -32,6 +32,8 @@ pub struct PersistentVolumeSpec {
     pub claim_ref: Option<ClaimRef>,
     /// Reclaim policy.
     pub persistent_volume_reclaim_policy: Option<String>,
+    /// `Filesystem` (default) or `Block`.
+    pub volume_mode: Option<String>,
 }
 
 /// `spec.nodeAffinity` of a PV.
@@ -76,6 +78,8 @@ pub struct PersistentVolumeClaimSpec {
     pub volume_name: Option<String>,
     /// Volume selector.
     pub selector: Option<LabelSelector>,
+    /// `Filesystem` (default) or `Block`.
+    pub volume_mode: Option<String>,
 }
 
 /// `spec.resources` of a PVC.

@@ -7,6 +7,7 @@ pub mod disruption;
 pub mod gc;
 pub mod node_lifecycle;
 pub mod replicaset;
+pub mod volume;
 
 use crate::engine::{EventQueue, SimTime};
 use crate::sim::event::{ControllerKind, Event};

@@ -151,6 +151,25 @@ impl Kubelet {
             }
             Change::Pod(p, Op::Deleted, _) if self.run(p).is_some() => self.set_run(p, None),
             Change::Node(n, Op::Updated) => self.node_health_changed(n, cx),
+            Change::Claim(_, Op::Updated) => {
+                // Pods waiting for their volumes try again.
+                let waiting: Vec<PodId> = self
+                    .runs
+                    .iter()
+                    .flatten()
+                    .filter(|r| r.stage == Stage::Blocked)
+                    .map(|r| r.pod)
+                    .filter(|&p| {
+                        cx.store.pod(p).is_some_and(|p| {
+                            p.status.reason == Some(PodReason::ContainerCreating)
+                                && cx.store.pod_claims_bound(p)
+                        })
+                    })
+                    .collect();
+                for p in waiting {
+                    self.start_pod(p, cx);
+                }
+            }
             Change::Other(
                 crate::api::Kind::ConfigMap | crate::api::Kind::Secret,
                 Op::Added | Op::Updated,
@@ -215,6 +234,18 @@ impl Kubelet {
                 });
             cx.store.update_pod_status(p, PodDelta::STATUS, |s| {
                 s.reason = Some(PodReason::CreateContainerConfigError)
+            });
+            self.freeze(p);
+            return;
+        }
+        // The volume manager waits for the pod's claims to be bound (ContainerCreating).
+        if cx
+            .store
+            .pod(p)
+            .is_some_and(|pod| !cx.store.pod_claims_bound(pod))
+        {
+            cx.store.update_pod_status(p, PodDelta::STATUS, |s| {
+                s.reason = Some(PodReason::ContainerCreating)
             });
             self.freeze(p);
             return;

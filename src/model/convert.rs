@@ -99,6 +99,25 @@ pub fn labels(l: &api::Labels, i: &mut Interner) -> LabelSet {
     LabelSet::from_pairs(l.iter().map(|(k, v)| (i.intern(k), i.intern(v))).collect())
 }
 
+/// Converts a `NodeSelector` (a PersistentVolume's `nodeAffinity.required`) into ORed terms.
+pub fn node_selector_terms(
+    sel: &ap::NodeSelector,
+    i: &mut Interner,
+    o: &Origin,
+    path: &str,
+) -> Conv<Vec<NodeSelectorTerm>> {
+    let mut out = Vec::new();
+    for (n, t) in sel.node_selector_terms.iter().enumerate() {
+        out.push(node_term(
+            t,
+            i,
+            o,
+            &format!("{}[{n}]", join(path, "nodeSelectorTerms")),
+        )?);
+    }
+    Ok(out)
+}
+
 fn node_term(
     t: &ap::NodeSelectorTerm,
     i: &mut Interner,

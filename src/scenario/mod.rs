@@ -184,6 +184,8 @@ pub struct Scenario {
     pub kubelet: KubeletSettings,
     /// Controller settings.
     pub controllers: ControllerSettings,
+    /// Storage settings.
+    pub storage: StorageSettings,
     /// Output settings.
     pub output: OutputSettings,
     /// Warnings found while loading.
@@ -198,9 +200,6 @@ pub const NOT_YET_SIMULATED: &[Kind] = &[
     Kind::HorizontalPodAutoscaler,
     Kind::ResourceQuota,
     Kind::LimitRange,
-    Kind::PersistentVolume,
-    Kind::PersistentVolumeClaim,
-    Kind::StorageClass,
 ];
 
 /// Upper bound on nodes per pool (a typo guard; the scalability envelope is 5,000 nodes).
@@ -654,6 +653,7 @@ pub fn load_scenario_str(text: &str, display: &str, dir: &Path) -> Result<Scenar
         events,
         scheduler: raw.scheduler,
         kubelet: raw.kubelet,
+        storage: raw.storage,
         controllers: raw.controllers,
         output: raw.output,
         warnings: cx.warnings,

@@ -48,6 +48,9 @@ pub struct ScenarioFile {
     /// Control-plane controller settings.
     #[serde(default)]
     pub controllers: ControllerSettings,
+    /// Storage (PersistentVolume provisioning) settings.
+    #[serde(default)]
+    pub storage: StorageSettings,
     /// What to write.
     #[serde(default)]
     pub output: OutputSettings,
@@ -687,6 +690,18 @@ pub struct KubeletSettings {
     /// How long containers take to exit after SIGTERM (default 1s, capped by the grace period).
     #[serde(default)]
     pub pod_shutdown_time: Option<Duration>,
+}
+
+/// Storage settings: how long dynamic provisioning takes.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StorageSettings {
+    /// Time from a claim needing a volume to the provisioner's volume existing (default 5s).
+    #[serde(default)]
+    pub provisioning_delay: Option<Duration>,
+    /// Per-StorageClass provisioning time, overriding `provisioningDelay`.
+    #[serde(default)]
+    pub provisioning_delay_by_class: std::collections::BTreeMap<String, Duration>,
 }
 
 /// Control-plane controller settings.

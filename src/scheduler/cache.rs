@@ -183,6 +183,9 @@ pub struct Cache {
     pub services: BTreeMap<Sym, Vec<Selector>>,
     /// PodDisruptionBudgets (for preemption).
     pub pdbs: Vec<crate::controllers::disruption::Budget>,
+    /// Assigned, non-terminal pods per PersistentVolumeClaim (namespace, claim name): the
+    /// `PVCRefCounts` of upstream's NodeInfos, summed (VolumeRestrictions).
+    pub claim_users: BTreeMap<(Sym, Sym), u32>,
 }
 
 /// Whether an assigned pod is in a selector count: `(counted at all, counted as active)`.
@@ -261,6 +264,12 @@ impl Cache {
         }
         if counted_delta != 0 {
             self.update_terms(pod, node, &node_labels, counted_delta, store);
+            for v in &pod.spec.volumes {
+                if let crate::model::pod::VolumeRef::Claim(c) = v {
+                    let n = self.claim_users.entry((pod.namespace, *c)).or_default();
+                    *n = (*n as i32 + counted_delta) as u32;
+                }
+            }
         }
     }
 

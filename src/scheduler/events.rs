@@ -19,6 +19,12 @@ pub enum ClusterEvent {
     AssignedPodAdd,
     /// A bound pod was deleted or finished, releasing its resources.
     AssignedPodDelete,
+    /// A PersistentVolumeClaim was added or updated (bound, annotated).
+    PvcChange,
+    /// A PersistentVolume was added or updated.
+    PvChange,
+    /// A StorageClass was added or updated.
+    StorageClassChange,
 }
 
 const NODE_ADD: u8 = 1;
@@ -26,6 +32,9 @@ const NODE_UPDATE: u8 = 2;
 const NODE_DELETE: u8 = 4;
 const POD_ADD: u8 = 8;
 const POD_DELETE: u8 = 16;
+const PVC: u8 = 32;
+const PV: u8 = 64;
+const STORAGE_CLASS: u8 = 128;
 
 impl ClusterEvent {
     fn bit(self) -> u8 {
@@ -35,6 +44,9 @@ impl ClusterEvent {
             ClusterEvent::NodeDelete => NODE_DELETE,
             ClusterEvent::AssignedPodAdd => POD_ADD,
             ClusterEvent::AssignedPodDelete => POD_DELETE,
+            ClusterEvent::PvcChange => PVC,
+            ClusterEvent::PvChange => PV,
+            ClusterEvent::StorageClassChange => STORAGE_CLASS,
         }
     }
 }
@@ -56,6 +68,15 @@ const REGISTRATIONS: &[(&str, u8)] = &[
         NODE_ADD | NODE_UPDATE | POD_ADD | POD_DELETE,
     ),
     ("DynamicResources", NODE_ADD),
+    ("VolumeRestrictions", POD_DELETE | PVC),
+    (
+        "VolumeBinding",
+        NODE_ADD | NODE_UPDATE | PVC | PV | STORAGE_CLASS,
+    ),
+    (
+        "VolumeZone",
+        NODE_ADD | NODE_UPDATE | PVC | PV | STORAGE_CLASS,
+    ),
 ];
 
 /// The bit of "any event" (plugins kubesim does not know the registrations of).
@@ -112,6 +133,10 @@ mod tests {
         r.add("NodeResourcesFit");
         assert!(r.interested(ClusterEvent::AssignedPodDelete));
         assert!(Rejectors::default().interested(ClusterEvent::AssignedPodAdd));
+        let mut v = Rejectors::default();
+        v.add("VolumeBinding");
+        assert!(v.interested(ClusterEvent::PvcChange));
+        assert!(!v.interested(ClusterEvent::AssignedPodDelete));
         let mut custom = Rejectors::default();
         custom.add("MyPlugin");
         assert!(custom.interested(ClusterEvent::NodeDelete));

@@ -257,6 +257,14 @@ pub struct CycleState {
     pub ipa_score: Option<super::plugins::inter_pod_affinity::ScoreState>,
     /// NodeResourcesBalancedAllocation: the pod's requests for the configured resources.
     pub balanced: Option<super::plugins::balanced_allocation::PreScoreState>,
+    /// VolumeBinding: the pod's claims by binding state.
+    pub volume_binding: Option<super::plugins::volume_binding::PodVolumeClaims>,
+    /// VolumeZone: the zone/region labels of the pod's bound volumes.
+    pub volume_zone: Vec<super::plugins::volume_zone::PvTopology>,
+    /// VolumeRestrictions: pods using the pod's ReadWriteOncePod claims.
+    pub rwop_conflicts: i64,
+    /// VolumeRestrictions: the pod's ReadWriteOncePod claims (namespace, name).
+    pub rwop_claims: SmallVec<[(Sym, Sym); 1]>,
 }
 
 impl CycleState {
@@ -271,6 +279,10 @@ impl CycleState {
         self.ipa_filter = None;
         self.ipa_score = None;
         self.balanced = None;
+        self.volume_binding = None;
+        self.volume_zone.clear();
+        self.rwop_conflicts = 0;
+        self.rwop_claims.clear();
     }
 }
 
@@ -413,6 +425,19 @@ pub trait PermitPlugin: Plugin {
         pod: &Pod,
         node: NodeId,
     ) -> (Status, crate::engine::SimDuration);
+}
+
+/// PreBind (may write to the store, e.g. volume bindings).
+pub trait PreBindPlugin: Plugin {
+    /// Before binding `pod` to `node`: Success proceeds; Wait keeps the pod in binding (it is
+    /// not bound yet) until a later call succeeds — the scheduler calls again after claim or
+    /// volume changes — or [`PreBindPlugin::timeout`] passes; anything else fails the binding
+    /// cycle and the pod is retried.
+    fn pre_bind(&self, pod: &Pod, pod_id: PodId, node: NodeId, store: &mut Store) -> Status;
+    /// How long a pod may wait in PreBind.
+    fn timeout(&self) -> crate::engine::SimDuration {
+        crate::engine::SimDuration::from_secs(600)
+    }
 }
 
 /// Bind.

@@ -219,6 +219,24 @@ pub struct Scheduler {
     cycle_pending: bool,
     backoff_timer: Option<SimTime>,
     unsched_timer: bool,
+    binding: BTreeMap<PodId, WaitingBind>,
+    bind_timer: Option<SimTime>,
+}
+
+/// A pod whose PreBind is waiting (for its volumes to bind): not bound yet, nominated to the
+/// chosen node so that pods of equal or higher priority leave room for it.
+#[derive(Copy, Clone, Debug)]
+struct WaitingBind {
+    profile: usize,
+    node: NodeId,
+    deadline: SimTime,
+}
+
+/// What the PreBind plugins decided.
+enum PreBindOutcome {
+    Done,
+    Wait(crate::engine::SimDuration),
+    Failed(&'static str, String),
 }
 
 impl Scheduler {
@@ -275,6 +293,8 @@ impl Scheduler {
             cycle_pending: false,
             backoff_timer: None,
             unsched_timer: false,
+            binding: BTreeMap::new(),
+            bind_timer: None,
         }
     }
 
@@ -439,6 +459,9 @@ impl Scheduler {
             }
             Change::Pod(p, Op::Deleted, _) => {
                 self.cache.pod_changed(p, cx.store);
+                if self.binding.remove(&p).is_some() {
+                    self.nominator.remove(p);
+                }
                 self.queue.remove(p);
                 self.gated.remove(&p);
                 self.nominator.remove(p);
@@ -466,6 +489,23 @@ impl Scheduler {
                 self.cache.nodes_changed(cx.store);
                 self.on_event(events::ClusterEvent::NodeDelete, cx);
             }
+            Change::Claim(_, op) => {
+                if op != Op::Deleted {
+                    self.on_event(events::ClusterEvent::PvcChange, cx);
+                }
+                if !self.binding.is_empty() {
+                    self.retry_waiting_binds(false, cx);
+                }
+            }
+            Change::Volume(_, Op::Added | Op::Updated) => {
+                self.on_event(events::ClusterEvent::PvChange, cx);
+                if !self.binding.is_empty() {
+                    self.retry_waiting_binds(false, cx);
+                }
+            }
+            Change::Other(crate::api::Kind::StorageClass, Op::Added | Op::Updated) => {
+                self.on_event(events::ClusterEvent::StorageClassChange, cx)
+            }
             Change::Other(crate::api::Kind::Service, _) => self.cache.rebuild_services(cx.store),
             Change::Other(crate::api::Kind::PodDisruptionBudget, _) => {
                 self.cache.rebuild_pdbs(cx.store)
@@ -492,6 +532,12 @@ impl Scheduler {
             SchedulerWake::FlushUnschedulable => {
                 self.unsched_timer = false;
                 self.queue.flush_unschedulable(cx.now);
+            }
+            SchedulerWake::BindTimeout => {
+                if self.bind_timer == Some(cx.now) {
+                    self.bind_timer = None;
+                }
+                self.retry_waiting_binds(true, cx);
             }
         }
         self.ensure_cycle(cx);
@@ -642,8 +688,161 @@ impl Scheduler {
                 cx,
             );
         }
-        self.queue.remove(p);
+        // The pod stays in flight in the queue while PreBind may hold it (a failure requeues it).
         self.nominator.remove(p);
+        match self.run_pre_bind(idx, &pod, p, node, cx) {
+            PreBindOutcome::Done => {}
+            PreBindOutcome::Wait(timeout) => {
+                let deadline = cx.now + timeout;
+                self.nominator.add(p, node);
+                self.binding.insert(
+                    p,
+                    WaitingBind {
+                        profile: idx,
+                        node,
+                        deadline,
+                    },
+                );
+                if self.bind_timer.is_none_or(|t| deadline < t) {
+                    self.bind_timer = Some(deadline);
+                    cx.queue
+                        .push(deadline, Event::Scheduler(SchedulerWake::BindTimeout));
+                }
+                if let Some(a) = self.work.current.as_mut() {
+                    a.node = Some(node);
+                }
+                return;
+            }
+            PreBindOutcome::Failed(plugin, msg) => {
+                return self.bind_failed(idx, &pod, p, node, plugin, msg, cx);
+            }
+        }
+        self.finish_bind(idx, p, node, source, cx);
+    }
+
+    /// `RunPreBindPlugins`.
+    fn run_pre_bind(
+        &self,
+        idx: usize,
+        pod: &Pod,
+        p: PodId,
+        node: NodeId,
+        cx: &mut Ctx<'_>,
+    ) -> PreBindOutcome {
+        for pb in &self.profiles[idx].pre_bind {
+            let st = pb.pre_bind(pod, p, node, cx.store);
+            match st.code {
+                Code::Success | Code::Skip => {}
+                Code::Wait => return PreBindOutcome::Wait(pb.timeout()),
+                _ => {
+                    return PreBindOutcome::Failed(
+                        pb.name(),
+                        format!("running PreBind plugin {:?}: {}", pb.name(), st.message()),
+                    );
+                }
+            }
+        }
+        PreBindOutcome::Done
+    }
+
+    /// A failure after Reserve: Unreserve, then the usual failure handling.
+    #[allow(clippy::too_many_arguments)]
+    fn bind_failed(
+        &mut self,
+        idx: usize,
+        pod: &Pod,
+        p: PodId,
+        node: NodeId,
+        plugin: &'static str,
+        msg: String,
+        cx: &mut Ctx<'_>,
+    ) {
+        let mut state = CycleState::default();
+        for u in self.profiles[idx].reserve.iter().rev() {
+            u.unreserve(&mut state, p, node);
+        }
+        let mut r = events::Rejectors::default();
+        r.add(plugin);
+        let source = self.sources[idx];
+        self.handle_failure(
+            p,
+            pod,
+            Rejection {
+                msg,
+                nominating: Nominating::Clear,
+                rejectors: r,
+            },
+            source,
+            cx,
+        );
+    }
+
+    /// Pods waiting in PreBind try again (a claim or volume changed), or time out.
+    fn retry_waiting_binds(&mut self, timeout_only: bool, cx: &mut Ctx<'_>) {
+        let waiting: Vec<(PodId, WaitingBind)> =
+            self.binding.iter().map(|(&p, &w)| (p, w)).collect();
+        for (p, w) in waiting {
+            let Some(pod) = cx.store.pod(p).cloned() else {
+                self.binding.remove(&p);
+                continue;
+            };
+            if pod.deleted || pod.status.node.is_some() || pod.is_terminating() {
+                self.binding.remove(&p);
+                self.nominator.remove(p);
+                continue;
+            }
+            let outcome = if w.deadline <= cx.now {
+                let name = self.profiles[w.profile]
+                    .pre_bind
+                    .first()
+                    .map(|x| x.name())
+                    .unwrap_or("");
+                PreBindOutcome::Failed(
+                    name,
+                    format!(
+                        "running PreBind plugin {name:?}: binding volumes: context deadline exceeded"
+                    ),
+                )
+            } else if timeout_only {
+                continue;
+            } else {
+                self.run_pre_bind(w.profile, &pod, p, w.node, cx)
+            };
+            match outcome {
+                PreBindOutcome::Wait(_) => {}
+                PreBindOutcome::Done => {
+                    self.binding.remove(&p);
+                    self.nominator.remove(p);
+                    let source = self.sources[w.profile];
+                    self.finish_bind(w.profile, p, w.node, source, cx);
+                }
+                PreBindOutcome::Failed(plugin, msg) => {
+                    self.binding.remove(&p);
+                    self.nominator.remove(p);
+                    self.bind_failed(w.profile, &pod, p, w.node, plugin, msg, cx);
+                }
+            }
+        }
+        if let Some(next) = self.binding.values().map(|w| w.deadline).min()
+            && self.bind_timer.is_none_or(|t| next < t || t < cx.now)
+        {
+            self.bind_timer = Some(next);
+            cx.queue
+                .push(next, Event::Scheduler(SchedulerWake::BindTimeout));
+        }
+    }
+
+    /// Bind plugins, the assumed pod in the cache, the Scheduled event.
+    fn finish_bind(
+        &mut self,
+        idx: usize,
+        p: PodId,
+        node: NodeId,
+        source: &'static str,
+        cx: &mut Ctx<'_>,
+    ) {
+        self.queue.remove(p);
+        let profile = &self.profiles[idx];
         let mut bound = false;
         for b in &profile.bind {
             let st = b.bind(p, node, cx.store);

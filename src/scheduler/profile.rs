@@ -4,8 +4,8 @@
 //! `framework/runtime/framework.go` `expandMultiPointPlugins`).
 
 use super::framework::{
-    BindPlugin, Code, CycleState, FilterPlugin, NodeInfo, PermitPlugin, PreEnqueuePlugin,
-    PreFilterPlugin, PreScorePlugin, ReservePlugin, ScorePlugin, Status, View,
+    BindPlugin, Code, CycleState, FilterPlugin, NodeInfo, PermitPlugin, PreBindPlugin,
+    PreEnqueuePlugin, PreFilterPlugin, PreScorePlugin, ReservePlugin, ScorePlugin, Status, View,
 };
 use super::postfilter::PostFilterPlugin;
 use super::registry::{PluginSet, Registry};
@@ -35,6 +35,8 @@ pub struct Profile {
     pub reserve: Vec<Arc<dyn ReservePlugin>>,
     /// Permit plugins.
     pub permit: Vec<Arc<dyn PermitPlugin>>,
+    /// PreBind plugins.
+    pub pre_bind: Vec<Arc<dyn PreBindPlugin>>,
     /// Bind plugins.
     pub bind: Vec<Arc<dyn BindPlugin>>,
     /// `percentageOfNodesToScore` (`None`: the global value or adaptive).
@@ -240,6 +242,7 @@ impl Profile {
             score: Vec::new(),
             reserve: Vec::new(),
             permit: Vec::new(),
+            pre_bind: Vec::new(),
             bind: Vec::new(),
             percentage_of_nodes_to_score: cfg.percentage_of_nodes_to_score.or(global_pct),
             notes,
@@ -266,6 +269,7 @@ impl Profile {
                     "score" => s.score.is_some(),
                     "reserve" => s.reserve.is_some(),
                     "permit" => s.permit.is_some(),
+                    "preBind" => s.pre_bind.is_some(),
                     "bind" => s.bind.is_some(),
                     _ => false,
                 }
@@ -343,6 +347,7 @@ impl Profile {
                     }
                     "reserve" => p.reserve.push(s.reserve.clone().expect("implements")),
                     "permit" => p.permit.push(s.permit.clone().expect("implements")),
+                    "preBind" => p.pre_bind.push(s.pre_bind.clone().expect("implements")),
                     "bind" => p.bind.push(s.bind.clone().expect("implements")),
                     _ => {}
                 }
@@ -452,6 +457,10 @@ impl Profile {
                 .collect(),
         );
         m.insert(
+            "preBind",
+            self.pre_bind.iter().map(|p| p.name().to_string()).collect(),
+        );
+        m.insert(
             "bind",
             self.bind.iter().map(|p| p.name().to_string()).collect(),
         );
@@ -504,6 +513,10 @@ mod tests {
                 "NodeAffinity",
                 "NodePorts",
                 "NodeResourcesFit",
+                // Upstream also has NodeVolumeLimits here (not modelled: no filter).
+                "VolumeRestrictions",
+                "VolumeBinding",
+                "VolumeZone",
                 "PodTopologySpread",
                 "InterPodAffinity"
             ]

@@ -3,8 +3,8 @@
 //! `pkg/scheduler/apis/config/v1/defaults.go`). Custom plugins register here too.
 
 use super::framework::{
-    BindPlugin, FilterPlugin, PermitPlugin, PreEnqueuePlugin, PreFilterPlugin, PreScorePlugin,
-    ReservePlugin, ScorePlugin,
+    BindPlugin, FilterPlugin, PermitPlugin, PreBindPlugin, PreEnqueuePlugin, PreFilterPlugin,
+    PreScorePlugin, ReservePlugin, ScorePlugin,
 };
 use super::plugins::*;
 use super::postfilter::PostFilterPlugin;
@@ -36,6 +36,8 @@ pub struct PluginSet {
     pub reserve: Option<Arc<dyn ReservePlugin>>,
     /// Permit.
     pub permit: Option<Arc<dyn PermitPlugin>>,
+    /// PreBind.
+    pub pre_bind: Option<Arc<dyn PreBindPlugin>>,
     /// Bind.
     pub bind: Option<Arc<dyn BindPlugin>>,
     /// A note for the user when the plugin cannot act in the simulation.
@@ -427,9 +429,36 @@ fn preemption(v: Option<&serde_yaml::Value>, _: &mut Interner) -> Result<PluginS
 fn volume_note(name: &'static str) -> PluginSet {
     PluginSet {
         name,
-        note: Some("volumes are not simulated yet (PersistentVolumeClaim binding comes with the storage model): this plugin has no effect".into()),
+        note: Some("CSI attach limits (CSINode allocatable counts) are not modelled: this plugin has no effect".into()),
         ..Default::default()
     }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct VolumeBindingRaw {
+    #[serde(default)]
+    bind_timeout_seconds: Option<i64>,
+    #[serde(default)]
+    shape: Option<serde_yaml::Value>,
+}
+
+fn volume_binding_factory(
+    v: Option<&serde_yaml::Value>,
+    _: &mut Interner,
+) -> Result<PluginSet, String> {
+    let raw: VolumeBindingRaw = args("VolumeBinding", v)?;
+    let secs = raw.bind_timeout_seconds.unwrap_or(600);
+    if secs < 0 {
+        return Err(
+            "VolumeBinding: bindTimeoutSeconds: Invalid value: must be non-negative".into(),
+        );
+    }
+    let _ = raw.shape;
+    let p = volume_binding::VolumeBinding {
+        bind_timeout: crate::engine::SimDuration::from_secs(secs as u64),
+    };
+    Ok(set!("VolumeBinding", p, [pre_filter, filter, pre_bind]))
 }
 
 impl Registry {
@@ -498,13 +527,23 @@ impl Registry {
             Ok(set!("DefaultBinder", DefaultBinder, [bind]))
         });
         f.insert("VolumeRestrictions", |_, _| {
-            Ok(volume_note("VolumeRestrictions"))
+            Ok(set!(
+                "VolumeRestrictions",
+                volume_restrictions::VolumeRestrictions,
+                [pre_filter, filter]
+            ))
         });
         f.insert("NodeVolumeLimits", |_, _| {
             Ok(volume_note("NodeVolumeLimits"))
         });
-        f.insert("VolumeBinding", |_, _| Ok(volume_note("VolumeBinding")));
-        f.insert("VolumeZone", |_, _| Ok(volume_note("VolumeZone")));
+        f.insert("VolumeBinding", volume_binding_factory);
+        f.insert("VolumeZone", |_, _| {
+            Ok(set!(
+                "VolumeZone",
+                volume_zone::VolumeZone,
+                [pre_filter, filter]
+            ))
+        });
         Registry { factories: f }
     }
 

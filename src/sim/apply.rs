@@ -143,7 +143,118 @@ pub fn convert_check(l: &Loaded, i: &mut Interner) -> Result<(), Diagnostic> {
             }
             Ok(())
         }
+        Object::PersistentVolumeClaim(c) => {
+            check_access_modes(&c.spec.access_modes, o, "spec.accessModes")?;
+            check_volume_mode(c.spec.volume_mode.as_deref(), o, "spec.volumeMode")?;
+            check_storage(&c.spec.resources.requests, o, "spec.resources.requests")?;
+            if let Some(sel) = &c.spec.selector {
+                convert::selector(sel, i);
+            }
+            Ok(())
+        }
+        Object::PersistentVolume(v) => {
+            check_access_modes(&v.spec.access_modes, o, "spec.accessModes")?;
+            check_volume_mode(v.spec.volume_mode.as_deref(), o, "spec.volumeMode")?;
+            check_storage(&v.spec.capacity, o, "spec.capacity")?;
+            if let Some(p) = v.spec.persistent_volume_reclaim_policy.as_deref()
+                && !matches!(p, "Retain" | "Delete" | "Recycle")
+            {
+                return Err(o.error(
+                    "spec.persistentVolumeReclaimPolicy",
+                    format!("Unsupported value: {p:?}: supported values: \"Delete\", \"Recycle\", \"Retain\""),
+                ));
+            }
+            if let Some(sel) = v
+                .spec
+                .node_affinity
+                .as_ref()
+                .and_then(|a| a.required.as_ref())
+            {
+                if sel.node_selector_terms.is_empty() {
+                    return Err(o.error(
+                        "spec.nodeAffinity.required.nodeSelectorTerms",
+                        "Required value: must have at least one node selector term",
+                    ));
+                }
+                convert::node_selector_terms(sel, i, o, "spec.nodeAffinity.required")?;
+            }
+            Ok(())
+        }
+        Object::StorageClass(sc) => {
+            if sc.provisioner.is_empty() {
+                return Err(o.error("provisioner", "Required value"));
+            }
+            if let Some(m) = sc.volume_binding_mode.as_deref()
+                && !matches!(m, "Immediate" | "WaitForFirstConsumer")
+            {
+                return Err(o.error(
+                    "volumeBindingMode",
+                    format!("Unsupported value: {m:?}: supported values: \"Immediate\", \"WaitForFirstConsumer\""),
+                ));
+            }
+            if let Some(p) = sc.reclaim_policy.as_deref()
+                && !matches!(p, "Retain" | "Delete")
+            {
+                return Err(o.error(
+                    "reclaimPolicy",
+                    format!("Unsupported value: {p:?}: supported values: \"Delete\", \"Retain\""),
+                ));
+            }
+            Ok(())
+        }
         _ => Ok(()),
+    }
+}
+
+fn check_access_modes(modes: &[String], o: &crate::load::Origin, path: &str) -> Conv<()> {
+    if modes.is_empty() {
+        return Err(o.error(path, "Required value: at least 1 access mode is required"));
+    }
+    for (n, m) in modes.iter().enumerate() {
+        if !matches!(
+            m.as_str(),
+            "ReadWriteOnce" | "ReadOnlyMany" | "ReadWriteMany" | "ReadWriteOncePod"
+        ) {
+            return Err(o.error(
+                &format!("{path}[{n}]"),
+                format!("Unsupported value: {m:?}: supported values: \"ReadOnlyMany\", \"ReadWriteMany\", \"ReadWriteOnce\", \"ReadWriteOncePod\""),
+            ));
+        }
+    }
+    if modes.len() > 1 && modes.iter().any(|m| m == "ReadWriteOncePod") {
+        return Err(o.error(
+            path,
+            "Forbidden: may not use ReadWriteOncePod with other access modes",
+        ));
+    }
+    Ok(())
+}
+
+fn check_volume_mode(mode: Option<&str>, o: &crate::load::Origin, path: &str) -> Conv<()> {
+    match mode {
+        None | Some("Filesystem") | Some("Block") => Ok(()),
+        Some(m) => Err(o.error(
+            path,
+            format!("Unsupported value: {m:?}: supported values: \"Block\", \"Filesystem\""),
+        )),
+    }
+}
+
+fn check_storage(
+    list: &api::resources::ResourceList,
+    o: &crate::load::Origin,
+    path: &str,
+) -> Conv<()> {
+    match list.get("storage") {
+        None => Err(o.error(&format!("{path}[storage]"), "Required value")),
+        Some(q) => match q.value() {
+            Ok(v) if v > 0 => Ok(()),
+            Ok(_) => Err(o.error(
+                &format!("{path}[storage]"),
+                "Invalid value: must be greater than zero",
+            )),
+            Err(e) => Err(o.error(&format!("{path}[storage]"), format!("Invalid value: {e}"))),
+        },
     }
 }
 

@@ -38,10 +38,21 @@ pub enum KubeletStep {
 pub enum SchedulerWake {
     /// Run a scheduling cycle.
     Cycle,
+    /// Give up on pods whose volumes did not bind within `bindTimeoutSeconds`.
+    BindTimeout,
     /// Move pods whose backoff has expired to the active queue (every 1 s).
     FlushBackoff,
     /// Move pods unschedulable for over 5 minutes back (every 30 s).
     FlushUnschedulable,
+}
+
+/// PersistentVolume controller wake-ups.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum StorageWake {
+    /// The provisioner has created the claim's volume.
+    Provisioned(crate::store::volumes::ClaimId),
+    /// The periodic resync of pending claims (every 15 s while any are pending).
+    Resync,
 }
 
 /// Everything that can happen in a simulation.
@@ -67,6 +78,8 @@ pub enum Event {
     TaintEviction(u32),
     /// A `kubectl drain`'s timer: drain number, generation.
     Drain(u32, u32),
+    /// A PersistentVolume controller timer.
+    Storage(StorageWake),
     /// Recompute load rates.
     LoadTick,
     /// Record a row of the time series.
@@ -93,7 +106,9 @@ impl Event {
             Event::TaintEviction(g) => (22, *g as u64),
             Event::LoadTick => (23, 0),
             Event::Sample => (24, 0),
-            Event::Drain(k, g) => (25, ((*k as u64) << 32) | *g as u64),
+            Event::Drain(k, g) => (27, ((*k as u64) << 32) | *g as u64),
+            Event::Storage(StorageWake::Provisioned(c)) => (25, c.0 as u64),
+            Event::Storage(StorageWake::Resync) => (26, 0),
         }
     }
 }

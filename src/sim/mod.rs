@@ -5,7 +5,8 @@
 //! as watch notifications; after the handler returns, each notification becomes a `Watch` event
 //! at the same instant (FIFO after what is already due); when it is dispatched, every interested
 //! component sees it in a fixed order (garbage collector, Deployment controller, ReplicaSet
-//! controller, scheduler, kubelet, node lifecycle, load model). Timers are one per component.
+//! controller, PersistentVolume controller, scheduler, kubelet, node lifecycle, load model).
+//! Timers are one per component.
 
 pub mod actions;
 pub mod apply;
@@ -17,6 +18,7 @@ use crate::controllers::deployment::DeploymentController;
 use crate::controllers::gc::GarbageCollector;
 use crate::controllers::node_lifecycle::NodeLifecycleController;
 use crate::controllers::replicaset::ReplicaSetController;
+use crate::controllers::volume::VolumeController;
 use crate::diag::Diagnostics;
 use crate::engine::{
     EventHash, EventQueue, RngStreams, Scheduled, SimDuration, SimRng, SimTime, StreamId,
@@ -93,6 +95,7 @@ pub struct Simulation {
     deployments: DeploymentController,
     replicasets: ReplicaSetController,
     gc: GarbageCollector,
+    volumes: VolumeController,
     nodes: NodeLifecycleController,
     kubelet: Kubelet,
     /// The load model.
@@ -229,6 +232,19 @@ impl Simulation {
             deployments: DeploymentController::new(),
             replicasets: ReplicaSetController::new(&seeds),
             gc: GarbageCollector,
+            volumes: VolumeController::new(
+                scenario
+                    .storage
+                    .provisioning_delay
+                    .map(|d| d.0)
+                    .unwrap_or(SimDuration::from_secs(5)),
+                scenario
+                    .storage
+                    .provisioning_delay_by_class
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.0))
+                    .collect(),
+            ),
             nodes,
             kubelet: Kubelet::new(kcfg, images),
             traffic,
@@ -371,10 +387,13 @@ impl Simulation {
         }
     }
 
-    /// Runs events up to and including time `t` (capped at the end of the run). Returns true
+    /// Runs events up to and including time `t` (capped at the end of the run), first
+    /// delivering changes made directly through `store` since the last run. Returns true
     /// when the run is over.
     pub fn run_until(&mut self, t: SimTime) -> bool {
         let t = t.min(self.end);
+        // Changes made through `store` between runs (tests, embedders) are delivered now.
+        self.flush_changes();
         while let Some(next) = self.queue.peek_time() {
             if next > t {
                 break;
@@ -423,6 +442,7 @@ impl Simulation {
                 self.gc.on_change(&c, &mut cx);
                 self.deployments.on_change(&c, &mut cx);
                 self.replicasets.on_change(&c, &mut cx);
+                self.volumes.on_change(&c, &mut cx);
                 self.scheduler.on_change(&c, &mut cx);
                 self.kubelet.on_change(&c, &mut cx);
                 self.nodes.on_change(&c, &mut cx);
@@ -456,6 +476,7 @@ impl Simulation {
                 }
             }
             Event::NodeMonitor => self.nodes.on_monitor(&mut cx),
+            Event::Storage(w) => self.volumes.on_wake(w, &mut cx),
             Event::TaintEviction(g) => self.nodes.on_eviction_timer(g, &mut cx),
             Event::NodeUp(ticket) => {
                 if let Some(&(pool, purpose)) = self.provisioning.get(ticket as usize) {

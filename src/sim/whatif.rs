@@ -92,6 +92,7 @@ pub fn scenario(
             tie_break: opts.tie_break,
         },
         kubelet: Default::default(),
+        storage: Default::default(),
         controllers: Default::default(),
         output: Default::default(),
         warnings: Vec::new(),
@@ -151,7 +152,14 @@ pub fn run(
             pod: p,
             key: store.pod_key(p),
             node: pod.and_then(|x| x.status.node).and_then(node_name),
-            message: a.message.clone(),
+            // Chosen but not bound: held in PreBind (volumes still binding or provisioning).
+            message: match (pod.and_then(|x| x.status.node), a.node) {
+                (None, Some(n)) => Some(format!(
+                    "waiting in PreBind for its volumes to bind on {}",
+                    node_name(n).unwrap_or_default()
+                )),
+                _ => a.message.clone(),
+            },
             nominated: a.nominated.and_then(node_name),
             victims: a.victims.iter().map(|&v| store.pod_key(v)).collect(),
             attempt: Some(a),

@@ -12,6 +12,7 @@
 //! [`Store::reap`].
 
 pub mod events;
+pub mod volumes;
 
 use crate::api::{self, Kind};
 use crate::engine::{SimDuration, SimTime};
@@ -75,6 +76,10 @@ pub enum Change {
     Deployment(DeploymentId, Op),
     /// A ReplicaSet changed.
     ReplicaSet(ReplicaSetId, Op),
+    /// A PersistentVolumeClaim changed (created, bound, annotated, deleted).
+    Claim(volumes::ClaimId, Op),
+    /// A PersistentVolume changed (created, bound, released, deleted).
+    Volume(volumes::VolumeId, Op),
     /// An object of another kind (Service, ConfigMap, ...) changed.
     Other(Kind, Op),
 }
@@ -93,6 +98,8 @@ impl Change {
             Change::Deployment(id, o) => (32 + op(o), id.to_u64()),
             Change::ReplicaSet(id, o) => (48 + op(o), id.to_u64()),
             Change::Other(k, o) => (64 + op(o), *k as u64),
+            Change::Claim(id, o) => (80 + op(o), id.0 as u64),
+            Change::Volume(id, o) => (96 + op(o), id.0 as u64),
         }
     }
 }
@@ -181,6 +188,7 @@ pub struct Store {
     rs_by_name: BTreeMap<(Sym, Arc<str>), ReplicaSetId>,
     rs_by_deployment: BTreeMap<DeploymentId, BTreeSet<ReplicaSetId>>,
     objects: BTreeMap<(Kind, Sym, Arc<str>), StoredObject>,
+    storage: volumes::StorageIndex,
     namespaces: BTreeMap<Sym, crate::model::LabelSet>,
     image_nodes: BTreeMap<Sym, u32>,
     signatures: BTreeMap<crate::model::pod::NodeLocalSignature, u32>,
@@ -225,6 +233,7 @@ impl Store {
             rs_by_name: BTreeMap::new(),
             rs_by_deployment: BTreeMap::new(),
             objects: BTreeMap::new(),
+            storage: volumes::StorageIndex::default(),
             namespaces,
             image_nodes: BTreeMap::new(),
             signatures: BTreeMap::new(),
@@ -450,6 +459,12 @@ impl Store {
         };
         let uid = self.next_uid();
         let created = self.now;
+        let change = match kind {
+            Kind::PersistentVolumeClaim | Kind::PersistentVolume => {
+                self.index_storage_object(&object, uid)
+            }
+            _ => Change::Other(kind, op),
+        };
         self.objects.insert(
             key,
             StoredObject {
@@ -459,14 +474,20 @@ impl Store {
                 created,
             },
         );
-        self.changes.push(Change::Other(kind, op));
+        self.changes.push(change);
     }
 
     /// Removes an object of a kind without a runtime model.
     pub fn delete_object(&mut self, kind: Kind, ns: Sym, name: &str) -> bool {
         let removed = self.objects.remove(&(kind, ns, Arc::from(name))).is_some();
         if removed {
-            self.changes.push(Change::Other(kind, Op::Deleted));
+            let change = match kind {
+                Kind::PersistentVolumeClaim | Kind::PersistentVolume => {
+                    self.unindex_storage_object(kind, ns, name)
+                }
+                _ => Change::Other(kind, Op::Deleted),
+            };
+            self.changes.push(change);
         }
         removed
     }

@@ -13,6 +13,9 @@ pub mod node_unschedulable;
 pub mod pod_topology_spread;
 pub mod scheduling_gates;
 pub mod taint_toleration;
+pub mod volume_binding;
+pub mod volume_restrictions;
+pub mod volume_zone;
 
 use super::framework::{BindPlugin, Plugin, Status};
 use crate::model::{NodeId, PodId};
