@@ -170,6 +170,19 @@ impl Simulation {
                         .replicaset_by_name(ns, &name)
                         .map(|id| self.store.update_replicaset(id, |r| r.replicas = replicas))
                         .is_some(),
+                    // A StatefulSet's manifest is its spec: store it with the new replicas.
+                    Kind::StatefulSet => match self.store.object(Kind::StatefulSet, ns, &name) {
+                        Some(o) => {
+                            let origin = o.origin.clone();
+                            let mut obj = (*o.object).clone();
+                            if let crate::api::Object::StatefulSet(ss) = &mut obj {
+                                ss.spec.replicas = Some(replicas);
+                            }
+                            self.store.put_object(obj, origin);
+                            true
+                        }
+                        None => false,
+                    },
                     _ => false,
                 };
                 if ok {
