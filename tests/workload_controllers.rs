@@ -219,3 +219,217 @@ fn statefulset_parallel_starts_all_at_once() {
         assert_eq!(pod_times(&sim, n).0, SimTime::ZERO, "{n}");
     }
 }
+
+#[test]
+fn quota_refuses_the_pod_that_would_exceed_it() {
+    let text = format!(
+        "{POOL}{}",
+        r#"
+manifests:
+  - inline: |
+      apiVersion: v1
+      kind: ResourceQuota
+      metadata: {name: compute}
+      spec:
+        hard: {requests.cpu: "2", pods: "10"}
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web}
+      spec:
+        replicas: 5
+        selector: {matchLabels: {app: web}}
+        template:
+          metadata: {labels: {app: web}}
+          spec:
+            containers:
+              - name: web
+                image: agent:1
+                resources: {requests: {cpu: 500m, memory: 64Mi}}
+"#
+    );
+    let mut sim = sim_from(&text);
+    sim.run_until(secs(60));
+    // Four pods fit under requests.cpu=2; the fifth is refused at time zero.
+    assert_eq!(pods_on_nodes(&sim, "web-").len(), 4);
+    let failed: Vec<_> = sim
+        .store
+        .events
+        .events
+        .iter()
+        .filter(|e| e.reason == "FailedCreate")
+        .collect();
+    assert!(!failed.is_empty());
+    assert_eq!(failed[0].time, SimTime::ZERO);
+    assert_eq!(failed[0].object.kind, kubesim::api::Kind::ReplicaSet);
+    let msg = &failed[0].message;
+    assert!(msg.starts_with("Error creating: pods \"web-"), "{msg}");
+    assert!(
+        msg.ends_with(
+            "\" is forbidden: exceeded quota: compute, requested: requests.cpu=500m, \
+             used: requests.cpu=2, limited: requests.cpu=2"
+        ),
+        "{msg}"
+    );
+    // The ReplicaSet retries at once (the pods it created wake it) and then with its rate
+    // limiter's backoff (5 ms doubling).
+    let times: Vec<SimTime> = failed.iter().map(|e| e.time).collect();
+    assert_eq!(times[2], SimTime::ZERO + SimDuration::from_millis(5));
+    assert_eq!(times[3], SimTime::ZERO + SimDuration::from_millis(10));
+    assert!(times.len() < 30, "backoff, not a hot loop: {times:?}");
+    let ns = sim.store.interner.lookup("default").unwrap();
+    let q = &sim.store.quotas(ns)[0];
+    assert_eq!(q.used("requests.cpu"), Some(2000));
+    assert_eq!(q.used("pods"), Some(4));
+    // Scaling down frees quota: the usage follows the pods.
+    let mut sim2 = sim_from(&format!(
+        "{text}events:\n  - at: 2m\n    scale: {{target: deployment/web, replicas: 2}}\n"
+    ));
+    sim2.run_until(secs(180));
+    let q = &sim2.store.quotas(ns)[0];
+    assert_eq!(q.used("requests.cpu"), Some(1000));
+    assert_eq!(pods_on_nodes(&sim2, "web-").len(), 2);
+}
+
+#[test]
+fn quota_on_cpu_requires_every_container_to_state_it() {
+    let text = format!(
+        "{POOL}{}",
+        r#"
+manifests:
+  - inline: |
+      apiVersion: v1
+      kind: ResourceQuota
+      metadata: {name: compute}
+      spec:
+        hard: {limits.cpu: "4", requests.memory: 1Gi}
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: bare}
+      spec:
+        containers:
+          - {name: app, image: agent:1, resources: {requests: {cpu: 100m}}}
+"#
+    );
+    let sim = sim_from(&text);
+    let e = events(&sim, "FailedCreate", "bare");
+    assert_eq!(
+        e[0].1,
+        "pods \"bare\" is forbidden: failed quota: compute: must specify limits.cpu for: app; \
+         requests.memory for: app"
+    );
+}
+
+#[test]
+fn limit_range_defaults_are_applied_and_max_is_enforced() {
+    let text = format!(
+        "{POOL}{}",
+        r#"
+manifests:
+  - inline: |
+      apiVersion: v1
+      kind: LimitRange
+      metadata: {name: defaults}
+      spec:
+        limits:
+          - type: Container
+            default: {cpu: 500m, memory: 256Mi}
+            defaultRequest: {cpu: 100m, memory: 128Mi}
+            max: {cpu: "1"}
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: plain}
+      spec:
+        containers:
+          - {name: app, image: agent:1}
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: big}
+      spec:
+        containers:
+          - {name: app, image: agent:1, resources: {limits: {cpu: "2"}}}
+"#
+    );
+    let sim = sim_from(&text);
+    let ns = sim.store.interner.lookup("default").unwrap();
+    let p = sim.store.pod(sim.store.pod_by_name(ns, "plain").unwrap()).unwrap();
+    let c = &p.spec.containers[0];
+    assert_eq!((c.requests.cpu, c.requests.memory), (100, 128 << 20));
+    assert_eq!((c.limits.cpu, c.limits.memory), (500, 256 << 20));
+    assert_eq!(p.qos, kubesim::model::pod::QosClass::Burstable);
+    assert!(sim.store.pod_by_name(ns, "big").is_none());
+    let e = events(&sim, "FailedCreate", "big");
+    assert_eq!(
+        e[0].1,
+        "pods \"big\" is forbidden: maximum cpu usage per Container is 1, but limit is 2"
+    );
+}
+
+fn preemption(policy: &str) -> Simulation {
+    let text = format!(
+        "{}",
+        r#"
+apiVersion: kubesim/v1alpha1
+kind: Scenario
+metadata: {name: t}
+seed: 1
+duration: 10m
+nodePools:
+  - name: small
+    count: 1
+    template:
+      status:
+        allocatable: {cpu: "1", memory: 4Gi, pods: "110"}
+images:
+  - {name: "agent:1", size: 50Mi}
+manifests:
+  - inline: |
+      apiVersion: scheduling.k8s.io/v1
+      kind: PriorityClass
+      metadata: {name: urgent}
+      value: 1000
+      preemptionPolicy: POLICY
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: low}
+      spec:
+        containers:
+          - {name: app, image: agent:1, resources: {requests: {cpu: 800m}}}
+events:
+  - at: 1m
+    apply:
+      inline: |
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: high}
+        spec:
+          priorityClassName: urgent
+          containers:
+            - {name: app, image: agent:1, resources: {requests: {cpu: 800m}}}
+"#
+        .replace("POLICY", policy)
+    );
+    let mut sim = sim_from(&text);
+    sim.run_until(secs(5 * 60));
+    sim
+}
+
+#[test]
+fn preemption_policy_never_from_the_class_does_not_preempt() {
+    let sim = preemption("Never");
+    let ns = sim.store.interner.lookup("default").unwrap();
+    let high = sim.store.pod(sim.store.pod_by_name(ns, "high").unwrap()).unwrap();
+    assert!(!high.preempt_lower);
+    assert!(high.status.node.is_none(), "high stays pending");
+    assert!(events(&sim, "Preempted", "low").is_empty());
+    assert!(sim.store.pod_by_name(ns, "low").is_some());
+    // The same class with PreemptLowerPriority evicts `low` at 1m.
+    let sim = preemption("PreemptLowerPriority");
+    let e = events(&sim, "Preempted", "low");
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].0, secs(60));
+}
