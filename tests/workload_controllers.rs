@@ -24,6 +24,7 @@ fn secs(s: u64) -> SimTime {
     SimTime::ZERO + SimDuration::from_secs(s)
 }
 
+#[allow(dead_code)]
 fn file(path: &str) -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
 }
@@ -432,4 +433,101 @@ fn preemption_policy_never_from_the_class_does_not_preempt() {
     let e = events(&sim, "Preempted", "low");
     assert_eq!(e.len(), 1);
     assert_eq!(e[0].0, secs(60));
+}
+
+fn ready_count(sim: &Simulation, prefix: &str) -> usize {
+    sim.store
+        .pods()
+        .filter(|(_, p)| p.name.starts_with(prefix) && p.is_ready())
+        .count()
+}
+
+#[test]
+fn daemonset_rolling_update_keeps_at_most_one_node_unavailable() {
+    let text = format!(
+        "{POOL}{}",
+        r#"
+manifests:
+  - inline: |
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata: {name: agent}
+      spec:
+        selector: {matchLabels: {app: agent}}
+        template:
+          metadata: {labels: {app: agent}}
+          spec:
+            tolerations: [{key: dedicated, operator: Exists}]
+            containers:
+              - name: agent
+                image: agent:1
+                resources: {requests: {cpu: 100m, memory: 64Mi}}
+events:
+  - at: 1m
+    setImage: {target: daemonset/agent, container: agent, image: "agent:2"}
+"#
+    );
+    let mut sim = sim_from(&text);
+    sim.run_until(secs(59));
+    assert_eq!(ready_count(&sim, "agent-"), 2);
+    let mut t = 60;
+    while t < 120 {
+        sim.run_until(secs(t));
+        assert!(ready_count(&sim, "agent-") >= 1, "two nodes unavailable at {t}s");
+        t += 1;
+    }
+    let ns = sim.store.interner.lookup("default").unwrap();
+    let st = sim.daemonsets.get(ns, "agent").unwrap().status.clone();
+    assert_eq!(st.updated_number_scheduled, 2);
+    assert_eq!(st.number_available, 2);
+    // maxUnavailable 1: the first old pod is deleted at 60 s, its replacement is created
+    // when it is gone (1 s shutdown) and is Ready 2 s later (pull + start); only then is the
+    // second node's pod replaced.
+    let t = |v: Vec<(SimTime, String)>| v.into_iter().map(|e| e.0).collect::<Vec<_>>();
+    assert_eq!(t(events(&sim, "SuccessfulDelete", "agent")), [secs(60), secs(63)]);
+    assert_eq!(
+        t(events(&sim, "SuccessfulCreate", "agent")),
+        [secs(0), secs(0), secs(61), secs(64)]
+    );
+}
+
+#[test]
+fn statefulset_rolling_update_goes_in_reverse_ordinal_order() {
+    let mut sim = sim_from(&sts(
+        "OrderedReady",
+        "events:\n  - at: 5m\n    setImage: {target: statefulset/db, container: db, image: \"agent:2\"}\n",
+    ));
+    sim.run_until(secs(10 * 60));
+    // db-2, then db-1 once the new db-2 is Ready (1 s shutdown + 10 s to Ready), then db-0.
+    let deletes: Vec<_> = events(&sim, "SuccessfulDelete", "db");
+    let order: Vec<&str> = deletes.iter().map(|e| &e.1[11..15]).collect();
+    assert_eq!(order, ["db-2", "db-1", "db-0"]);
+    let times: Vec<SimTime> = deletes.iter().map(|e| e.0).collect();
+    assert_eq!(times, [secs(300), secs(311), secs(322)]);
+    let ns = sim.store.interner.lookup("default").unwrap();
+    let st = sim.statefulsets.get(ns, "db").unwrap().status.clone();
+    assert_eq!((st.updated_replicas, st.ready_replicas), (3, 3));
+    assert_eq!(st.current_revision, st.update_revision);
+    assert_eq!(pod_times(&sim, "db-0").1, Some(secs(333)));
+}
+
+#[test]
+fn statefulset_partition_keeps_lower_ordinals_on_the_old_revision() {
+    let text = sts(
+        "Parallel",
+        "events:\n  - at: 5m\n    setImage: {target: statefulset/db, container: db, image: \"agent:2\"}\n",
+    )
+    .replace(
+        "        serviceName: db\n",
+        "        serviceName: db\n        updateStrategy: {rollingUpdate: {partition: 2}}\n",
+    );
+    let mut sim = sim_from(&text);
+    sim.run_until(secs(10 * 60));
+    let deletes = events(&sim, "SuccessfulDelete", "db");
+    assert_eq!(deletes.len(), 1);
+    assert!(deletes[0].1.starts_with("delete Pod db-2 "));
+    let ns = sim.store.interner.lookup("default").unwrap();
+    let st = sim.statefulsets.get(ns, "db").unwrap().status.clone();
+    assert_eq!((st.current_replicas, st.updated_replicas), (2, 1));
+    assert_ne!(st.current_revision, st.update_revision);
 }

@@ -286,11 +286,25 @@ impl DaemonSetController {
                 wanted.insert(nid);
             }
             let pods: &[(PodId, Sym)] = s.pods.get(&nid).map(|v| v.as_slice()).unwrap_or(&[]);
+            // `exists` counts terminating pods too.
+            let exists = pods.iter().any(|&(pid, _)| cx.store.pod(pid).is_some());
+            if run && !exists {
+                create.push(nid);
+                continue;
+            }
+            if !cont {
+                for &(pid, _) in pods {
+                    if cx.store.pod(pid).is_some_and(|p| p.status.deletion_at.is_none()) {
+                        delete.push(pid);
+                    }
+                }
+                continue;
+            }
             let mut live: Vec<(PodId, Sym)> = Vec::new();
             for &(pid, rev) in pods {
                 let Some(p) = cx.store.pod(pid) else { continue };
                 if p.status.deletion_at.is_some() {
-                    continue;
+                    continue; // terminating: neither deleted again nor counted
                 }
                 if p.status.phase == PodPhase::Failed {
                     delete.push(pid);
@@ -298,20 +312,46 @@ impl DaemonSetController {
                 }
                 live.push((pid, rev));
             }
-            if run && live.is_empty() {
-                create.push(nid);
-            } else if !cont {
-                delete.extend(live.iter().map(|x| x.0));
-            } else if live.len() > 1 {
-                // Keep the oldest; with surge, an old and a new pod may coexist.
-                let keeps_pair = surge
-                    && live.len() == 2
-                    && (live[0].1 == s.rev) != (live[1].1 == s.rev);
-                if !keeps_pair {
-                    live.sort_by_key(|&(pid, _)| {
-                        cx.store.pod(pid).map(|p| (p.created, p.uid)).unwrap_or_default()
-                    });
-                    delete.extend(live[1..].iter().map(|x| x.0));
+            // `podByCreationTimestampAndPhase`: oldest first.
+            live.sort_by_key(|&(pid, _)| {
+                cx.store
+                    .pod(pid)
+                    .map(|p| (p.created, p.uid))
+                    .unwrap_or_default()
+            });
+            if !surge {
+                // Without surge: keep the oldest, delete the rest (no creation while a pod
+                // is still terminating).
+                delete.extend(live.iter().skip(1).map(|x| x.0));
+                continue;
+            }
+            if live.is_empty() {
+                if run {
+                    create.push(nid);
+                }
+                continue;
+            }
+            // With surge: the oldest new and the oldest old pod may coexist until the new one
+            // is available.
+            let (mut oldest_new, mut oldest_old) = (None, None);
+            for &(pid, rev) in &live {
+                if rev == s.rev && oldest_new.is_none() {
+                    oldest_new = Some(pid);
+                } else if rev != s.rev && oldest_old.is_none() {
+                    oldest_old = Some(pid);
+                } else {
+                    delete.push(pid);
+                }
+            }
+            if let (Some(n), Some(o)) = (oldest_new, oldest_old) {
+                let ready = |p: PodId| cx.store.pod(p).is_some_and(|p| p.is_ready());
+                let available = |p: PodId| {
+                    cx.store
+                        .pod(p)
+                        .is_some_and(|p| p.is_available(s.min_ready, cx.now))
+                };
+                if !ready(o) || available(n) {
+                    delete.push(o);
                 }
             }
         }
