@@ -701,3 +701,79 @@ fn build(
         status: DaemonSetStatus::default(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::SimTime;
+
+    fn spec(yaml: &str, i: &mut Interner) -> PodSpec {
+        let s: crate::api::pod::PodSpec = serde_yaml::from_str(yaml).unwrap();
+        convert::pod_spec(&s, i, &Origin::inline("t"), "spec").unwrap()
+    }
+
+    fn node(yaml: &str, i: &mut Interner) -> Node {
+        let yaml = format!("{yaml}\nstatus: {{allocatable: {{cpu: '1', memory: 1Gi}}}}\n");
+        let n: crate::api::node::Node = serde_yaml::from_str(&yaml).unwrap();
+        convert::node(&n, i, &Origin::inline("t"), 1, SimTime::ZERO).unwrap()
+    }
+
+    #[test]
+    fn daemon_pods_tolerate_the_upstream_taints() {
+        let mut i = Interner::new();
+        let mut s = spec("containers: [{name: a, image: x}]", &mut i);
+        add_daemon_tolerations(&mut s, false, &mut i);
+        assert_eq!(s.tolerations.len(), 6);
+        let mut h = spec("containers: [{name: a, image: x}]", &mut i);
+        add_daemon_tolerations(&mut h, true, &mut i);
+        assert_eq!(h.tolerations.len(), 7);
+        // Cordoned and memory-pressured nodes still run daemon pods.
+        let n = node(
+            "metadata: {name: n1}\nspec:\n  unschedulable: true\n  taints:\n    - {key: node.kubernetes.io/unschedulable, effect: NoSchedule}\n    - {key: node.kubernetes.io/memory-pressure, effect: NoSchedule}\n",
+            &mut i,
+        );
+        assert_eq!(should_run(&s, &n, &i), (true, true));
+    }
+
+    #[test]
+    fn node_should_run_daemon_pod() {
+        let mut i = Interner::new();
+        let plain = spec("containers: [{name: a, image: x}]", &mut i);
+        let gpu_only = spec(
+            "nodeSelector: {pool: gpu}\ntolerations: [{key: dedicated, operator: Equal, value: gpu}]\ncontainers: [{name: a, image: x}]",
+            &mut i,
+        );
+        let gpu = node(
+            "metadata: {name: g, labels: {pool: gpu}}\nspec:\n  taints: [{key: dedicated, value: gpu, effect: NoSchedule}]\n",
+            &mut i,
+        );
+        let evict = node(
+            "metadata: {name: e}\nspec:\n  taints: [{key: dedicated, value: gpu, effect: NoExecute}]\n",
+            &mut i,
+        );
+        let general = node("metadata: {name: n, labels: {pool: general}}", &mut i);
+        assert_eq!(should_run(&plain, &gpu, &i), (false, true));
+        assert_eq!(should_run(&gpu_only, &gpu, &i), (true, true));
+        assert_eq!(should_run(&gpu_only, &general, &i), (false, false));
+        assert_eq!(should_run(&plain, &general, &i), (true, true));
+        // An untolerated NoExecute taint: neither run nor continue.
+        assert_eq!(should_run(&plain, &evict, &i), (false, false));
+    }
+
+    #[test]
+    fn node_name_affinity_replaces_required_terms() {
+        let mut i = Interner::new();
+        let mut s = spec(
+            "affinity:\n  nodeAffinity:\n    requiredDuringSchedulingIgnoredDuringExecution:\n      nodeSelectorTerms: [{matchExpressions: [{key: a, operator: Exists}]}]\ncontainers: [{name: a, image: x}]",
+            &mut i,
+        );
+        let n = node("metadata: {name: n7}", &mut i);
+        let other = node("metadata: {name: n8}", &mut i);
+        replace_node_name_affinity(&mut s, n.name, &mut i);
+        let terms = s.node_affinity.required.as_ref().unwrap();
+        assert_eq!(terms.len(), 1);
+        use crate::scheduler::plugins::node_affinity::term_matches;
+        assert!(term_matches(&terms[0], &n, &i));
+        assert!(!term_matches(&terms[0], &other, &i));
+    }
+}

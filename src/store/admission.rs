@@ -629,6 +629,60 @@ fn merge_defaults(
 mod tests {
     use super::*;
 
+    fn spec(yaml: &str, i: &mut crate::model::Interner) -> PodSpec {
+        let s: crate::api::pod::PodSpec = serde_yaml::from_str(yaml).unwrap();
+        crate::model::convert::pod_spec(&s, i, &crate::load::Origin::inline("t"), "spec").unwrap()
+    }
+
+    #[test]
+    fn quota_charges_and_refuses_with_the_upstream_message() {
+        let mut i = crate::model::Interner::new();
+        let ns = i.intern("default");
+        let q: ResourceQuota = serde_yaml::from_str(
+            "metadata: {name: q}\nspec: {hard: {requests.cpu: '2', limits.memory: 1Gi, count/pods: '5'}}",
+        )
+        .unwrap();
+        let mut a = Admission::default();
+        a.set_quotas(ns, vec![Quota::new(&q)]);
+        let s = spec(
+            "containers: [{name: a, image: x, resources: {requests: {cpu: 1500m}, limits: {memory: 512Mi}}}]",
+            &mut i,
+        );
+        let r = s.effective_requests();
+        let c = a.check_quota(ns, &s, s.qos_class(), &r, &i).unwrap();
+        a.charge(ns, &c, 1);
+        assert_eq!(a.quotas(ns)[0].used("requests.cpu"), Some(1500));
+        assert_eq!(a.quotas(ns)[0].used("count/pods"), Some(1));
+        let e = a.check_quota(ns, &s, s.qos_class(), &r, &i).unwrap_err();
+        assert_eq!(
+            e,
+            "exceeded quota: q, requested: requests.cpu=1500m, used: requests.cpu=1500m, limited: requests.cpu=2"
+        );
+        a.charge(ns, &c, -1);
+        assert_eq!(a.quotas(ns)[0].used("requests.cpu"), Some(0));
+    }
+
+    #[test]
+    fn limit_request_ratio_and_pod_max() {
+        let mut i = crate::model::Interner::new();
+        let ns = i.intern("default");
+        let lr: LimitRange = serde_yaml::from_str(
+            "metadata: {name: l}\nspec:\n  limits:\n    - {type: Container, maxLimitRequestRatio: {cpu: '2'}}\n    - {type: Pod, max: {memory: 1Gi}}",
+        )
+        .unwrap();
+        let mut a = Admission::default();
+        a.set_limit_ranges(ns, vec![Arc::new(lr)]);
+        let s = spec(
+            "containers: [{name: a, image: x, resources: {requests: {cpu: 100m, memory: 1Gi}, limits: {cpu: 500m, memory: 2Gi}}}]",
+            &mut i,
+        );
+        assert_eq!(
+            a.validate_limits(ns, &s).unwrap_err(),
+            "[cpu max limit to request ratio per Container is 2, but provided ratio is 5.000000, \
+             maximum memory usage per Pod is 1Gi, but limit is 2Gi]"
+        );
+    }
+
     #[test]
     fn quantities_render_canonically() {
         assert_eq!(format_quantity("requests.cpu", 500), "500m");
