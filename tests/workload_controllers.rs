@@ -24,7 +24,6 @@ fn secs(s: u64) -> SimTime {
     SimTime::ZERO + SimDuration::from_secs(s)
 }
 
-#[allow(dead_code)]
 fn file(path: &str) -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
 }
@@ -530,4 +529,41 @@ fn statefulset_partition_keeps_lower_ordinals_on_the_old_revision() {
     let st = sim.statefulsets.get(ns, "db").unwrap().status.clone();
     assert_eq!((st.current_replicas, st.updated_replicas), (2, 1));
     assert_ne!(st.current_revision, st.update_revision);
+}
+
+#[test]
+fn bundled_workload_scenarios_run() {
+    for f in ["daemonset", "statefulset", "quota"] {
+        let mut sim = sim_from(&file(&format!("scenarios/workloads/{f}.yaml")));
+        sim.run();
+        let ns = |n: &str| sim.store.interner.lookup(n).unwrap();
+        match f {
+            "daemonset" => {
+                let log = sim.daemonsets.get(ns("kube-system"), "log-agent").unwrap();
+                // general-1, general-2 (added at 5m, up at 6m) and gpu-0, all updated.
+                assert_eq!(log.status.desired_number_scheduled, 3);
+                assert_eq!(log.status.updated_number_scheduled, 3);
+                assert_eq!(log.status.number_available, 3);
+                let gpu = sim.daemonsets.get(ns("kube-system"), "gpu-exporter").unwrap();
+                assert_eq!(gpu.status.desired_number_scheduled, 1);
+            }
+            "statefulset" => {
+                let db = sim.statefulsets.get(ns("default"), "db").unwrap();
+                assert_eq!((db.status.replicas, db.status.updated_replicas), (2, 2));
+                let c = events(&sim, "SuccessfulCreate", "db");
+                assert_eq!(c[3].0, secs(15), "db-1 once db-0 is Ready");
+                // Claims of the scaled-down members are retained.
+                let pvc = kubesim::api::Kind::PersistentVolumeClaim;
+                assert!(sim.store.object(pvc, ns("default"), "data-db-4").is_some());
+            }
+            _ => {
+                let q = &sim.store.quotas(ns("team-a"))[0];
+                assert_eq!(q.used("requests.cpu"), Some(1500));
+                assert!(sim.store.pod_by_name(ns("team-a"), "huge").is_none());
+                let report = sim.store.pod_by_name(ns("default"), "report").unwrap();
+                assert!(sim.store.pod(report).unwrap().status.node.is_none());
+                assert!(events(&sim, "Preempted", "filler").is_empty());
+            }
+        }
+    }
 }
