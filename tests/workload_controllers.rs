@@ -168,7 +168,10 @@ manifests:
 
 fn pod_times(sim: &Simulation, name: &str) -> (SimTime, Option<SimTime>) {
     let ns = sim.store.interner.lookup("default").unwrap();
-    let p = sim.store.pod(sim.store.pod_by_name(ns, name).unwrap()).unwrap();
+    let p = sim
+        .store
+        .pod(sim.store.pod_by_name(ns, name).unwrap())
+        .unwrap();
     (p.created, p.status.ready_since)
 }
 
@@ -188,17 +191,24 @@ fn statefulset_ordered_ready_starts_in_order_and_scales_down_in_reverse() {
     assert_eq!(Some(c2), r1);
     // Pull, 1 s start, then the readiness probe (delay 5 s, period 10 s) first passes 10 s
     // after creation: Ready at 10 s, 20 s, 30 s.
-    assert_eq!((r0, r1, r2), (Some(secs(10)), Some(secs(20)), Some(secs(30))));
+    assert_eq!(
+        (r0, r1, r2),
+        (Some(secs(10)), Some(secs(20)), Some(secs(30)))
+    );
     // Claims exist before the pods, named <template>-<set>-<ordinal>.
     let ns = sim.store.interner.lookup("default").unwrap();
     for c in ["data-db-0", "data-db-1", "data-db-2"] {
-        assert!(sim
-            .store
-            .object(kubesim::api::Kind::PersistentVolumeClaim, ns, c)
-            .is_some());
+        assert!(
+            sim.store
+                .object(kubesim::api::Kind::PersistentVolumeClaim, ns, c)
+                .is_some()
+        );
     }
     let st = sim.statefulsets.get(ns, "db").unwrap().status.clone();
-    assert_eq!((st.replicas, st.ready_replicas, st.available_replicas), (3, 3, 3));
+    assert_eq!(
+        (st.replicas, st.ready_replicas, st.available_replicas),
+        (3, 3, 3)
+    );
     // Scale to 1: db-2 goes first, db-1 only once db-2 is gone.
     sim.run_until(secs(12 * 60));
     let deletes = events(&sim, "SuccessfulDelete", "db");
@@ -355,7 +365,10 @@ manifests:
     );
     let sim = sim_from(&text);
     let ns = sim.store.interner.lookup("default").unwrap();
-    let p = sim.store.pod(sim.store.pod_by_name(ns, "plain").unwrap()).unwrap();
+    let p = sim
+        .store
+        .pod(sim.store.pod_by_name(ns, "plain").unwrap())
+        .unwrap();
     let c = &p.spec.containers[0];
     assert_eq!((c.requests.cpu, c.requests.memory), (100, 128 << 20));
     assert_eq!((c.limits.cpu, c.limits.memory), (500, 256 << 20));
@@ -369,9 +382,7 @@ manifests:
 }
 
 fn preemption(policy: &str) -> Simulation {
-    let text = format!(
-        "{}",
-        r#"
+    let text = r#"
 apiVersion: kubesim/v1alpha1
 kind: Scenario
 metadata: {name: t}
@@ -411,8 +422,7 @@ events:
           containers:
             - {name: app, image: agent:1, resources: {requests: {cpu: 800m}}}
 "#
-        .replace("POLICY", policy)
-    );
+    .replace("POLICY", policy);
     let mut sim = sim_from(&text);
     sim.run_until(secs(5 * 60));
     sim
@@ -422,7 +432,10 @@ events:
 fn preemption_policy_never_from_the_class_does_not_preempt() {
     let sim = preemption("Never");
     let ns = sim.store.interner.lookup("default").unwrap();
-    let high = sim.store.pod(sim.store.pod_by_name(ns, "high").unwrap()).unwrap();
+    let high = sim
+        .store
+        .pod(sim.store.pod_by_name(ns, "high").unwrap())
+        .unwrap();
     assert!(!high.preempt_lower);
     assert!(high.status.node.is_none(), "high stays pending");
     assert!(events(&sim, "Preempted", "low").is_empty());
@@ -472,7 +485,10 @@ events:
     let mut t = 60;
     while t < 120 {
         sim.run_until(secs(t));
-        assert!(ready_count(&sim, "agent-") >= 1, "two nodes unavailable at {t}s");
+        assert!(
+            ready_count(&sim, "agent-") >= 1,
+            "two nodes unavailable at {t}s"
+        );
         t += 1;
     }
     let ns = sim.store.interner.lookup("default").unwrap();
@@ -483,7 +499,10 @@ events:
     // when it is gone (1 s shutdown) and is Ready 2 s later (pull + start); only then is the
     // second node's pod replaced.
     let t = |v: Vec<(SimTime, String)>| v.into_iter().map(|e| e.0).collect::<Vec<_>>();
-    assert_eq!(t(events(&sim, "SuccessfulDelete", "agent")), [secs(60), secs(63)]);
+    assert_eq!(
+        t(events(&sim, "SuccessfulDelete", "agent")),
+        [secs(60), secs(63)]
+    );
     assert_eq!(
         t(events(&sim, "SuccessfulCreate", "agent")),
         [secs(0), secs(0), secs(61), secs(64)]
@@ -544,7 +563,10 @@ fn bundled_workload_scenarios_run() {
                 assert_eq!(log.status.desired_number_scheduled, 3);
                 assert_eq!(log.status.updated_number_scheduled, 3);
                 assert_eq!(log.status.number_available, 3);
-                let gpu = sim.daemonsets.get(ns("kube-system"), "gpu-exporter").unwrap();
+                let gpu = sim
+                    .daemonsets
+                    .get(ns("kube-system"), "gpu-exporter")
+                    .unwrap();
                 assert_eq!(gpu.status.desired_number_scheduled, 1);
             }
             "statefulset" => {

@@ -86,7 +86,10 @@ pub const DAEMON_TOLERATIONS: [(&str, TaintEffect); 6] = [
     ("node.kubernetes.io/not-ready", TaintEffect::NoExecute),
     ("node.kubernetes.io/unreachable", TaintEffect::NoExecute),
     ("node.kubernetes.io/disk-pressure", TaintEffect::NoSchedule),
-    ("node.kubernetes.io/memory-pressure", TaintEffect::NoSchedule),
+    (
+        "node.kubernetes.io/memory-pressure",
+        TaintEffect::NoSchedule,
+    ),
     ("node.kubernetes.io/pid-pressure", TaintEffect::NoSchedule),
     ("node.kubernetes.io/unschedulable", TaintEffect::NoSchedule),
 ];
@@ -294,7 +297,11 @@ impl DaemonSetController {
             }
             if !cont {
                 for &(pid, _) in pods {
-                    if cx.store.pod(pid).is_some_and(|p| p.status.deletion_at.is_none()) {
+                    if cx
+                        .store
+                        .pod(pid)
+                        .is_some_and(|p| p.status.deletion_at.is_none())
+                    {
                         delete.push(pid);
                     }
                 }
@@ -377,7 +384,11 @@ impl DaemonSetController {
             name: ds_name.clone(),
         };
         for &pid in delete {
-            let name = cx.store.pod(pid).map(|p| p.name.clone()).unwrap_or_default();
+            let name = cx
+                .store
+                .pod(pid)
+                .map(|p| p.name.clone())
+                .unwrap_or_default();
             if !cx.store.mark_pod_deleting(pid, None) {
                 cx.store.delete_pod(pid);
             }
@@ -602,9 +613,9 @@ pub fn should_run(spec: &PodSpec, node: &Node, interner: &Interner) -> (bool, bo
         .iter()
         .all(|&(k, v)| node.labels.get(k) == Some(v));
     let fits_affinity = match &spec.node_affinity.required {
-        Some(terms) => terms.iter().any(|t| {
-            crate::scheduler::plugins::node_affinity::term_matches(t, node, interner)
-        }),
+        Some(terms) => terms
+            .iter()
+            .any(|t| crate::scheduler::plugins::node_affinity::term_matches(t, node, interner)),
         None => true,
     };
     if !fits_selector || !fits_affinity {
@@ -612,7 +623,11 @@ pub fn should_run(spec: &PodSpec, node: &Node, interner: &Interner) -> (bool, bo
     }
     let untolerated = |effects: &[TaintEffect]| {
         node.taints.iter().any(|t| {
-            effects.contains(&t.effect) && !spec.tolerations.iter().any(|tol| tol.tolerates(t, interner))
+            effects.contains(&t.effect)
+                && !spec
+                    .tolerations
+                    .iter()
+                    .any(|tol| tol.tolerates(t, interner))
         })
     };
     if untolerated(&[TaintEffect::NoSchedule, TaintEffect::NoExecute]) {
@@ -641,7 +656,10 @@ pub fn add_daemon_tolerations(spec: &mut PodSpec, host_network: bool, i: &mut In
     let extra = DAEMON_TOLERATIONS
         .iter()
         .copied()
-        .chain(host_network.then_some(("node.kubernetes.io/network-unavailable", TaintEffect::NoSchedule)));
+        .chain(host_network.then_some((
+            "node.kubernetes.io/network-unavailable",
+            TaintEffect::NoSchedule,
+        )));
     for (key, effect) in extra {
         let k = i.intern(key);
         let tol = Toleration {

@@ -297,10 +297,17 @@ impl StatefulSetController {
         for ord in start..end {
             let s = &self.sets[idx as usize];
             if let Some(&(pid, _)) = s.pods.get(&ord)
-                && cx.store.pod(pid).is_some_and(|p| p.status.phase.is_terminal())
+                && cx
+                    .store
+                    .pod(pid)
+                    .is_some_and(|p| p.status.phase.is_terminal())
             {
                 // Delete and recreate pods which finished running.
-                let name = cx.store.pod(pid).map(|p| p.name.clone()).unwrap_or_default();
+                let name = cx
+                    .store
+                    .pod(pid)
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default();
                 cx.store.delete_pod(pid);
                 self.sets[idx as usize].pods.remove(&ord);
                 self.record_pod(idx, "delete", &name, None, cx);
@@ -335,9 +342,7 @@ impl StatefulSetController {
                 }
                 return false;
             }
-            if !avail
-                && let Some(t) = cx.store.pod(pid).and_then(|p| p.status.ready_since)
-            {
+            if !avail && let Some(t) = cx.store.pod(pid).and_then(|p| p.status.ready_since) {
                 self.queue.add_at(idx, t + min_ready, now, cx.queue);
             }
         }
@@ -360,7 +365,11 @@ impl StatefulSetController {
             if (!rr || !avail) && monotonic && first_unhealthy != Some(ord) {
                 return false;
             }
-            let name = cx.store.pod(pid).map(|p| p.name.clone()).unwrap_or_default();
+            let name = cx
+                .store
+                .pod(pid)
+                .map(|p| p.name.clone())
+                .unwrap_or_default();
             if !cx.store.mark_pod_deleting(pid, None) {
                 cx.store.delete_pod(pid);
             }
@@ -383,14 +392,18 @@ impl StatefulSetController {
             };
             let (term, rr, _) = health(pid, cx);
             if rev != update_rev && !term {
-                let name = cx.store.pod(pid).map(|p| p.name.clone()).unwrap_or_default();
+                let name = cx
+                    .store
+                    .pod(pid)
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default();
                 if !cx.store.mark_pod_deleting(pid, None) {
                     cx.store.delete_pod(pid);
                 }
                 self.record_pod(idx, "delete", &name, None, cx);
                 return false;
             }
-            if !(rr && !term) {
+            if !rr || term {
                 return false;
             }
         }
@@ -428,7 +441,10 @@ impl StatefulSetController {
         if cx.store.pod_by_name(ns, &name).is_some() {
             return Ok(false);
         }
-        let rev = if ord < s.start + s.partition && !s.on_delete && s.templates.contains_key(&s.current_rev) {
+        let rev = if ord < s.start + s.partition
+            && !s.on_delete
+            && s.templates.contains_key(&s.current_rev)
+        {
             s.current_rev
         } else {
             s.update_rev
@@ -454,7 +470,12 @@ impl StatefulSetController {
                 claims.push((claim, ct.clone()));
             }
             let origin = s.origin.clone();
-            match convert::pod_spec(&api_spec, &mut cx.store.interner, &origin, "spec.template.spec") {
+            match convert::pod_spec(
+                &api_spec,
+                &mut cx.store.interner,
+                &origin,
+                "spec.template.spec",
+            ) {
                 Ok(sp) => spec = Arc::new(sp),
                 Err(e) => {
                     let msg = e.to_string();
@@ -472,7 +493,11 @@ impl StatefulSetController {
                 .map(|sel| sel.match_labels.clone())
                 .unwrap_or_default();
             for (claim, ct) in claims {
-                if cx.store.object(Kind::PersistentVolumeClaim, ns, &claim).is_some() {
+                if cx
+                    .store
+                    .object(Kind::PersistentVolumeClaim, ns, &claim)
+                    .is_some()
+                {
                     continue;
                 }
                 let mut pvc = ct;

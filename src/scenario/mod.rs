@@ -192,13 +192,9 @@ pub struct Scenario {
 
 /// Kinds that load but whose controllers are not simulated yet.
 pub const NOT_YET_SIMULATED: &[Kind] = &[
-    Kind::DaemonSet,
-    Kind::StatefulSet,
     Kind::Job,
     Kind::HorizontalPodAutoscaler,
     Kind::PodDisruptionBudget,
-    Kind::ResourceQuota,
-    Kind::LimitRange,
     Kind::PersistentVolume,
     Kind::PersistentVolumeClaim,
     Kind::StorageClass,

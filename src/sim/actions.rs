@@ -242,7 +242,10 @@ impl Simulation {
                     self.note(
                         obj,
                         "ImageUpdated",
-                        format!("{what}.apps/{name} image updated: {}={}", s.container, s.image),
+                        format!(
+                            "{what}.apps/{name} image updated: {}={}",
+                            s.container, s.image
+                        ),
                     );
                     return;
                 }

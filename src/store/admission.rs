@@ -166,10 +166,16 @@ pub fn pod_usage(
         other => {
             let name = other.strip_prefix("requests.")?;
             // Extended resources and hugepages are tracked through their requests.
-            interner.lookup(name).map(|s| requests.scalar(s)).unwrap_or(0)
+            interner
+                .lookup(name)
+                .map(|s| requests.scalar(s))
+                .unwrap_or(0)
         }
     })
 }
+
+/// An exceeded quota resource: (name, requested, used, hard).
+type Exceeded = (Arc<str>, i64, i64, i64);
 
 /// The resources a cpu/memory quota makes every container state (`validationSet`).
 const VALIDATION_SET: [&str; 6] = [
@@ -368,7 +374,7 @@ impl Admission {
                 charges.push((qi, ri, v));
             }
             if !exceeded.is_empty() {
-                let list = |f: &dyn Fn(&(Arc<str>, i64, i64, i64)) -> i64| {
+                let list = |f: &dyn Fn(&Exceeded) -> i64| {
                     exceeded
                         .iter()
                         .map(|e| format!("{}={}", e.0, format_quantity(&e.0, f(e))))
@@ -553,8 +559,11 @@ fn container_defaults(lr: &LimitRange) -> (BTreeMap<String, i64>, BTreeMap<Strin
         .unwrap_or(i64::MAX)
     };
     for item in lr.spec.limits.iter().filter(|i| i.type_ == "Container") {
-        let mut d: BTreeMap<String, i64> =
-            item.default.iter().map(|(k, v)| (k.clone(), val(k, v))).collect();
+        let mut d: BTreeMap<String, i64> = item
+            .default
+            .iter()
+            .map(|(k, v)| (k.clone(), val(k, v)))
+            .collect();
         for (k, v) in item.max.iter() {
             d.entry(k.clone()).or_insert_with(|| val(k, v));
         }

@@ -522,9 +522,9 @@ impl Store {
         if self.admission.quotas(p.namespace).is_empty() {
             return;
         }
-        let c = self
-            .admission
-            .pod_charges(p.namespace, &p.spec, p.qos, &p.requests, &self.interner);
+        let c =
+            self.admission
+                .pod_charges(p.namespace, &p.spec, p.qos, &p.requests, &self.interner);
         self.admission.charge(p.namespace, &c, -1);
     }
 
@@ -1298,7 +1298,9 @@ impl Store {
             let mut recount: Vec<Vec<i64>> = quotas.iter().map(|q| vec![0; q.used.len()]).collect();
             for (_, p) in self.pods() {
                 if p.namespace == ns && !p.status.phase.is_terminal() {
-                    let c = self.admission.pod_charges(ns, &p.spec, p.qos, &p.requests, &self.interner);
+                    let c =
+                        self.admission
+                            .pod_charges(ns, &p.spec, p.qos, &p.requests, &self.interner);
                     for (qi, ri, v) in c {
                         recount[qi][ri] += v;
                     }
@@ -1306,7 +1308,10 @@ impl Store {
             }
             for (q, r) in quotas.iter().zip(&recount) {
                 if &q.used != r {
-                    return Err(format!("quota {}: used {:?} != recount {r:?}", q.name, q.used));
+                    return Err(format!(
+                        "quota {}: used {:?} != recount {r:?}",
+                        q.name, q.used
+                    ));
                 }
             }
         }
