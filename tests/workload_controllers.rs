@@ -589,3 +589,40 @@ fn bundled_workload_scenarios_run() {
         }
     }
 }
+
+#[test]
+fn statefulset_min_ready_seconds_delays_the_next_ordinal() {
+    let text = sts("OrderedReady", "").replace(
+        "        serviceName: db\n",
+        "        serviceName: db\n        minReadySeconds: 7\n",
+    );
+    let mut sim = sim_from(&text);
+    sim.run_until(secs(120));
+    // db-0 is Ready at 10 s and available 7 s later: db-1 is created at 17 s.
+    assert_eq!(pod_times(&sim, "db-0").1, Some(secs(10)));
+    assert_eq!(pod_times(&sim, "db-1").0, secs(17));
+    assert_eq!(pod_times(&sim, "db-2").0, secs(34));
+}
+
+#[test]
+fn statefulset_refused_by_quota_stops_in_order_and_retries() {
+    let text = sts("OrderedReady", "").replace(
+        "manifests:\n",
+        "manifests:\n  - inline: |\n      apiVersion: v1\n      kind: ResourceQuota\n      metadata: {name: two}\n      spec: {hard: {pods: \"2\"}}\n",
+    );
+    let mut sim = sim_from(&text);
+    sim.run_until(secs(120));
+    assert_eq!(pods_on_nodes(&sim, "db-").len(), 2);
+    let f = events(&sim, "FailedCreate", "db");
+    assert_eq!(f[0].0, secs(20), "db-2 is tried when db-1 is Ready");
+    assert_eq!(
+        f[0].1,
+        "create Pod db-2 in StatefulSet db failed error: pods \"db-2\" is forbidden: \
+         exceeded quota: two, requested: pods=1, used: pods=2, limited: pods=2"
+    );
+    assert!(
+        f.len() > 5 && f.len() < 40,
+        "retried with backoff: {}",
+        f.len()
+    );
+}

@@ -292,7 +292,6 @@ impl StatefulSetController {
                 break;
             }
         }
-        let mut next_check: Option<SimTime> = None;
         // 1. Replicas, in increasing ordinal order.
         for ord in start..end {
             let s = &self.sets[idx as usize];
@@ -316,10 +315,10 @@ impl StatefulSetController {
             let Some(&(pid, _)) = s.pods.get(&ord) else {
                 match self.create_pod(idx, ord, cx) {
                     Ok(true) => {}
-                    Ok(false) | Err(()) => {
-                        // The name is still taken by a pod on its way out: wait for it.
-                        return false;
-                    }
+                    // The name is still taken by a pod on its way out: its deletion wakes us.
+                    Ok(false) => return false,
+                    // Refused (admission): retry with backoff.
+                    Err(()) => return true,
                 }
                 if monotonic {
                     return false;
@@ -333,17 +332,14 @@ impl StatefulSetController {
             if !rr && monotonic {
                 return false;
             }
-            if !avail && monotonic {
+            if !avail {
+                // Ready but not yet for minReadySeconds: look again when it will be.
                 if let Some(t) = cx.store.pod(pid).and_then(|p| p.status.ready_since) {
-                    next_check = Some(t + min_ready);
+                    self.queue.add_at(idx, t + min_ready, now, cx.queue);
                 }
-                if let Some(t) = next_check {
-                    self.queue.add_at(idx, t, now, cx.queue);
+                if monotonic {
+                    return false;
                 }
-                return false;
-            }
-            if !avail && let Some(t) = cx.store.pod(pid).and_then(|p| p.status.ready_since) {
-                self.queue.add_at(idx, t + min_ready, now, cx.queue);
             }
         }
         // 2. Condemned pods, in decreasing ordinal order.
