@@ -14,7 +14,7 @@
 use super::WorkQueue;
 use crate::api::workloads::{PodManagementPolicy, StatefulSet};
 use crate::api::{self, Kind};
-use crate::engine::{SimDuration, SimTime};
+use crate::engine::SimDuration;
 use crate::load::Origin;
 use crate::model::convert;
 use crate::model::pod::{PodPhase, PodSpec};
