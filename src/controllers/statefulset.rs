@@ -167,7 +167,7 @@ impl StatefulSetController {
                     }
                     i
                 }
-                _ => match build_set(ns, name.clone(), uid, ss, &origin, cx) {
+                _ => match build_set(ns, name.clone(), uid, ss, &origin, &mut cx.store.interner) {
                     Ok(s) => {
                         let i = self.sets.len() as u32;
                         self.sets.push(s);
@@ -209,7 +209,14 @@ impl StatefulSetController {
         cx: &mut Ctx<'_>,
     ) -> Result<(), String> {
         let s = &self.sets[i as usize];
-        let fresh = build_set(s.namespace, s.name.clone(), uid, ss, origin, cx)?;
+        let fresh = build_set(
+            s.namespace,
+            s.name.clone(),
+            uid,
+            ss,
+            origin,
+            &mut cx.store.interner,
+        )?;
         let s = &mut self.sets[i as usize];
         let current = s.current_rev;
         let old_templates = std::mem::take(&mut s.templates);
@@ -610,9 +617,8 @@ fn build_set(
     uid: u64,
     ss: &StatefulSet,
     origin: &Origin,
-    cx: &mut Ctx<'_>,
+    i: &mut crate::model::Interner,
 ) -> Result<Set, String> {
-    let i = &mut cx.store.interner;
     let t = convert::template(&ss.spec.template, i, origin, "spec.template")
         .map_err(|e| e.to_string())?;
     let rev = i.intern(&format!("{name}-{}", i.resolve(t.hash)));
@@ -643,4 +649,39 @@ fn build_set(
         deleted: false,
         status: StatefulSetStatus::default(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(yaml: &str) -> (Set, crate::model::Interner) {
+        let mut i = crate::model::Interner::new();
+        let ss: StatefulSet = serde_yaml::from_str(yaml).unwrap();
+        let ns = i.intern("default");
+        let s = build_set(ns, Arc::from("db"), 1, &ss, &Origin::inline("t"), &mut i).unwrap();
+        (s, i)
+    }
+
+    const BASE: &str = "metadata: {name: db}\nspec:\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec: {containers: [{name: db, image: pg}]}\n";
+
+    #[test]
+    fn defaults_follow_set_defaults_stateful_set() {
+        let (s, i) = set(BASE);
+        assert_eq!(s.replicas, 1);
+        assert!(!s.parallel && !s.on_delete);
+        assert_eq!((s.partition, s.start), (0, 0));
+        assert!(i.resolve(s.update_rev).starts_with("db-"));
+        assert_eq!(s.update_rev, s.current_rev);
+    }
+
+    #[test]
+    fn strategy_and_policy_are_read() {
+        let (s, _) = set(&format!(
+            "{BASE}  replicas: 4\n  podManagementPolicy: Parallel\n  ordinals: {{start: 3}}\n  updateStrategy: {{type: OnDelete}}\n  minReadySeconds: 9\n"
+        ));
+        assert_eq!((s.replicas, s.start), (4, 3));
+        assert!(s.parallel && s.on_delete);
+        assert_eq!(s.min_ready, SimDuration::from_secs(9));
+    }
 }
