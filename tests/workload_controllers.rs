@@ -626,3 +626,53 @@ fn statefulset_refused_by_quota_stops_in_order_and_retries() {
         f.len()
     );
 }
+
+#[test]
+fn daemonset_surge_starts_the_new_pod_before_deleting_the_old() {
+    let text = format!(
+        "{POOL}{}",
+        r#"
+manifests:
+  - inline: |
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata: {name: agent}
+      spec:
+        selector: {matchLabels: {app: agent}}
+        updateStrategy:
+          rollingUpdate: {maxSurge: 1, maxUnavailable: 0}
+        template:
+          metadata: {labels: {app: agent}}
+          spec:
+            containers:
+              - name: agent
+                image: agent:1
+                resources: {requests: {cpu: 100m, memory: 64Mi}}
+events:
+  - at: 1m
+    setImage: {target: daemonset/agent, container: agent, image: "agent:2"}
+"#
+    );
+    let mut sim = sim_from(&text);
+    for t in 59..120 {
+        sim.run_until(secs(t));
+        assert!(
+            ready_count(&sim, "agent-") >= 2,
+            "a node lost its agent at {t}s"
+        );
+    }
+    let t = |v: Vec<(SimTime, String)>| v.into_iter().map(|e| e.0).collect::<Vec<_>>();
+    // The new pod on the first node comes up at 60 s (Ready at 62 s after pull and start);
+    // then the old one goes and the second node's new pod starts.
+    assert_eq!(
+        t(events(&sim, "SuccessfulCreate", "agent")),
+        [secs(0), secs(0), secs(60), secs(62)]
+    );
+    assert_eq!(
+        t(events(&sim, "SuccessfulDelete", "agent")),
+        [secs(62), secs(64)]
+    );
+    let ns = sim.store.interner.lookup("default").unwrap();
+    let st = sim.daemonsets.get(ns, "agent").unwrap().status.clone();
+    assert_eq!((st.updated_number_scheduled, st.number_available), (2, 2));
+}
