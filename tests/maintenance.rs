@@ -295,3 +295,46 @@ fn upgrade_actions_are_checked() {
     );
     assert!(text.contains("no node pool named \"nope\""), "{text}");
 }
+
+#[test]
+fn drain_refuses_daemonset_pods_unless_ignored() {
+    let ds = "  - inline: |\n      apiVersion: apps/v1\n      kind: DaemonSet\n      metadata: {name: agent}\n      spec:\n        selector: {matchLabels: {app: agent}}\n        template:\n          metadata: {labels: {app: agent}}\n          spec:\n            containers: [{name: a, image: agent}]\n";
+    let base = BASE.replace(
+        "  - inline: |\n      apiVersion: v1\n      kind: Pod\n      metadata: {name: bare}",
+        &format!("{ds}  - inline: |\n      apiVersion: v1\n      kind: Pod\n      metadata: {{name: bare}}"),
+    );
+    let text = format!("{base}events:\n  - at: 1m\n    drain: {{node: n-0, force: true}}\n");
+    let mut sim = sim_from(&text);
+    sim.run();
+    let s = sim.summary();
+    let d = &s.maintenance.drains[0];
+    assert_eq!(d.outcome, "failed");
+    let err = d.error.clone().unwrap();
+    assert!(
+        err.starts_with("unable to drain node \"n-0\" due to error: cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): default/agent-"),
+        "{err}"
+    );
+    // With --ignore-daemonsets the daemon pod stays, everything else goes.
+    let text = format!(
+        "{base}events:\n  - at: 1m\n    drain: {{node: n-0, force: true, ignoreDaemonsets: true}}\n"
+    );
+    let mut sim = sim_from(&text);
+    sim.run();
+    let s = sim.summary();
+    let d = &s.maintenance.drains[0];
+    assert_eq!((d.outcome, d.evicted), ("drained", 3));
+    let n0 = sim
+        .store
+        .node_by_name(sim.store.interner.lookup("n-0").unwrap())
+        .unwrap();
+    let left: Vec<String> = sim
+        .store
+        .node(n0)
+        .unwrap()
+        .pods
+        .iter()
+        .map(|&p| sim.store.pod(p).unwrap().name.to_string())
+        .collect();
+    assert_eq!(left.len(), 1);
+    assert!(left[0].starts_with("agent-"), "{left:?}");
+}

@@ -2,11 +2,13 @@
 //! named at the top of its file) and is woken by watch notifications, batching the objects to
 //! sync in a work queue drained by one event.
 
+pub mod daemonset;
 pub mod deployment;
 pub mod disruption;
 pub mod gc;
 pub mod node_lifecycle;
 pub mod replicaset;
+pub mod statefulset;
 pub mod volume;
 
 use crate::engine::{EventQueue, SimTime};

@@ -43,4 +43,8 @@ pub enum OwnerRef {
     ReplicaSet(ReplicaSetId),
     /// Owned by a Deployment.
     Deployment(DeploymentId),
+    /// Owned by a DaemonSet (index into the DaemonSet controller's table).
+    DaemonSet(u32),
+    /// Owned by a StatefulSet (index into the StatefulSet controller's table).
+    StatefulSet(u32),
 }

@@ -187,7 +187,7 @@ fn filter_pods(store: &Store, node: NodeId, opts: &DrainOptions) -> Result<Vec<P
 
 /// Whether a DaemonSet controls the pod (kubectl skips those with `--ignore-daemonsets`).
 pub fn is_daemonset_pod(pod: &Pod) -> bool {
-    pod.owner.is_some_and(|o| o.is_daemonset())
+    matches!(pod.owner, Some(OwnerRef::DaemonSet(_)))
 }
 
 impl Drainer {
@@ -442,17 +442,5 @@ impl Drainer {
     /// Drains still running.
     pub fn active(&self) -> usize {
         self.active.len()
-    }
-}
-
-/// True for owners that are DaemonSets (kept here so the drain filter has one place to ask).
-pub trait OwnerKind {
-    /// Whether the owner is a DaemonSet.
-    fn is_daemonset(&self) -> bool;
-}
-
-impl OwnerKind for OwnerRef {
-    fn is_daemonset(&self) -> bool {
-        false
     }
 }

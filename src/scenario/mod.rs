@@ -193,14 +193,7 @@ pub struct Scenario {
 }
 
 /// Kinds that load but whose controllers are not simulated yet.
-pub const NOT_YET_SIMULATED: &[Kind] = &[
-    Kind::DaemonSet,
-    Kind::StatefulSet,
-    Kind::Job,
-    Kind::HorizontalPodAutoscaler,
-    Kind::ResourceQuota,
-    Kind::LimitRange,
-];
+pub const NOT_YET_SIMULATED: &[Kind] = &[Kind::Job, Kind::HorizontalPodAutoscaler];
 
 /// Upper bound on nodes per pool (a typo guard; the scalability envelope is 5,000 nodes).
 pub const MAX_POOL_NODES: u32 = 100_000;

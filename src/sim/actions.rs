@@ -170,6 +170,19 @@ impl Simulation {
                         .replicaset_by_name(ns, &name)
                         .map(|id| self.store.update_replicaset(id, |r| r.replicas = replicas))
                         .is_some(),
+                    // A StatefulSet's manifest is its spec: store it with the new replicas.
+                    Kind::StatefulSet => match self.store.object(Kind::StatefulSet, ns, &name) {
+                        Some(o) => {
+                            let origin = o.origin.clone();
+                            let mut obj = (*o.object).clone();
+                            if let crate::api::Object::StatefulSet(ss) = &mut obj {
+                                ss.spec.replicas = Some(replicas);
+                            }
+                            self.store.put_object(obj, origin);
+                            true
+                        }
+                        None => false,
+                    },
                     _ => false,
                 };
                 if ok {
@@ -197,6 +210,45 @@ impl Simulation {
                     namespace: ns,
                     name: Arc::from(name.as_str()),
                 };
+                if matches!(kind, Kind::DaemonSet | Kind::StatefulSet) {
+                    // Their manifests are their specs: store one with the new image.
+                    let Some(o) = self.store.object(kind, ns, &name) else {
+                        self.warn(obj, format!("{kind} {name:?} not found"));
+                        return;
+                    };
+                    let origin = o.origin.clone();
+                    let mut o = (*o.object).clone();
+                    let t = match &mut o {
+                        crate::api::Object::DaemonSet(d) => &mut d.spec.template,
+                        crate::api::Object::StatefulSet(ss) => &mut ss.spec.template,
+                        _ => return,
+                    };
+                    let Some(c) = t
+                        .spec
+                        .containers
+                        .iter_mut()
+                        .chain(t.spec.init_containers.iter_mut())
+                        .find(|c| c.name == s.container)
+                    else {
+                        self.warn(
+                            obj,
+                            format!("unable to find container named {:?}", s.container),
+                        );
+                        return;
+                    };
+                    c.image = Some(s.image.clone());
+                    self.store.put_object(o, origin);
+                    let what = kind.as_str().to_ascii_lowercase();
+                    self.note(
+                        obj,
+                        "ImageUpdated",
+                        format!(
+                            "{what}.apps/{name} image updated: {}={}",
+                            s.container, s.image
+                        ),
+                    );
+                    return;
+                }
                 if kind != Kind::Deployment {
                     self.warn(obj, format!("setImage on {kind} is not simulated yet"));
                     return;

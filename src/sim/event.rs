@@ -12,6 +12,10 @@ pub enum ControllerKind {
     ReplicaSet,
     /// The garbage collector.
     GarbageCollector,
+    /// The DaemonSet controller.
+    DaemonSet,
+    /// The StatefulSet controller.
+    StatefulSet,
 }
 
 /// Steps of the node agent's work on one pod.

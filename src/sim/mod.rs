@@ -5,8 +5,8 @@
 //! as watch notifications; after the handler returns, each notification becomes a `Watch` event
 //! at the same instant (FIFO after what is already due); when it is dispatched, every interested
 //! component sees it in a fixed order (garbage collector, Deployment controller, ReplicaSet
-//! controller, PersistentVolume controller, scheduler, kubelet, node lifecycle, load model).
-//! Timers are one per component.
+//! controller, DaemonSet and StatefulSet controllers, PersistentVolume controller, scheduler,
+//! kubelet, node lifecycle, load model). Timers are one per component.
 
 pub mod actions;
 pub mod apply;
@@ -14,10 +14,12 @@ pub mod event;
 pub mod maintenance;
 pub mod whatif;
 
+use crate::controllers::daemonset::DaemonSetController;
 use crate::controllers::deployment::DeploymentController;
 use crate::controllers::gc::GarbageCollector;
 use crate::controllers::node_lifecycle::NodeLifecycleController;
 use crate::controllers::replicaset::ReplicaSetController;
+use crate::controllers::statefulset::StatefulSetController;
 use crate::controllers::volume::VolumeController;
 use crate::diag::Diagnostics;
 use crate::engine::{
@@ -94,6 +96,10 @@ pub struct Simulation {
     pub scheduler: Scheduler,
     deployments: DeploymentController,
     replicasets: ReplicaSetController,
+    /// The DaemonSet controller (its table holds each set's status).
+    pub daemonsets: DaemonSetController,
+    /// The StatefulSet controller (its table holds each set's status).
+    pub statefulsets: StatefulSetController,
     gc: GarbageCollector,
     volumes: VolumeController,
     nodes: NodeLifecycleController,
@@ -231,6 +237,8 @@ impl Simulation {
             scheduler,
             deployments: DeploymentController::new(),
             replicasets: ReplicaSetController::new(&seeds),
+            daemonsets: DaemonSetController::new(&seeds),
+            statefulsets: StatefulSetController::new(),
             gc: GarbageCollector,
             volumes: VolumeController::new(
                 scenario
@@ -442,6 +450,8 @@ impl Simulation {
                 self.gc.on_change(&c, &mut cx);
                 self.deployments.on_change(&c, &mut cx);
                 self.replicasets.on_change(&c, &mut cx);
+                self.daemonsets.on_change(&c, &mut cx);
+                self.statefulsets.on_change(&c, &mut cx);
                 self.volumes.on_change(&c, &mut cx);
                 self.scheduler.on_change(&c, &mut cx);
                 self.kubelet.on_change(&c, &mut cx);
@@ -462,11 +472,15 @@ impl Simulation {
             Event::Controller(k) => match k {
                 ControllerKind::Deployment => self.deployments.sync(&mut cx),
                 ControllerKind::ReplicaSet => self.replicasets.sync(&mut cx),
+                ControllerKind::DaemonSet => self.daemonsets.sync(&mut cx),
+                ControllerKind::StatefulSet => self.statefulsets.sync(&mut cx),
                 ControllerKind::GarbageCollector => {}
             },
             Event::ControllerTimer(k, g) => match k {
                 ControllerKind::Deployment => self.deployments.on_timer(g, &mut cx),
                 ControllerKind::ReplicaSet => self.replicasets.on_timer(g, &mut cx),
+                ControllerKind::DaemonSet => self.daemonsets.on_timer(g, &mut cx),
+                ControllerKind::StatefulSet => self.statefulsets.on_timer(g, &mut cx),
                 ControllerKind::GarbageCollector => {}
             },
             Event::Scheduler(w) => self.scheduler.on_wake(w, &mut cx),

@@ -11,6 +11,7 @@
 //! tombstone until its `Deleted` notification has been delivered; then the simulation calls
 //! [`Store::reap`].
 
+pub mod admission;
 pub mod events;
 pub mod volumes;
 
@@ -152,6 +153,9 @@ pub enum AdmissionError {
     /// The namespace does not exist.
     #[error("namespaces \"{0}\" not found")]
     NoNamespace(String),
+    /// Refused by LimitRanger or ResourceQuota (pod name, reason).
+    #[error("pods \"{0}\" is forbidden: {1}")]
+    Forbidden(String, String),
 }
 
 /// Everything needed to create a pod.
@@ -199,6 +203,7 @@ pub struct Store {
     /// Recorded Kubernetes events.
     pub events: EventLog,
     counts: PodCounts,
+    admission: admission::Admission,
 }
 
 impl Default for Store {
@@ -243,6 +248,7 @@ impl Store {
             changes: Vec::new(),
             events: EventLog::default(),
             counts: PodCounts::default(),
+            admission: admission::Admission::default(),
         }
     }
 
@@ -475,6 +481,66 @@ impl Store {
             },
         );
         self.changes.push(change);
+        if matches!(kind, Kind::ResourceQuota | Kind::LimitRange) {
+            self.refresh_admission(kind, ns);
+        }
+    }
+
+    /// Rebuilds a namespace's quotas (recounting their usage from its pods) or LimitRanges
+    /// after one of them changed.
+    fn refresh_admission(&mut self, kind: Kind, ns: Sym) {
+        let ns_name = self.interner.resolve(ns).to_string();
+        let objs = self
+            .objects_of(kind)
+            .filter(|o| o.object.namespace() == ns_name)
+            .map(|o| o.object.clone());
+        if kind == Kind::LimitRange {
+            let lrs = objs
+                .filter_map(|o| match o.as_ref() {
+                    api::Object::LimitRange(lr) => Some(Arc::new(lr.clone())),
+                    _ => None,
+                })
+                .collect();
+            self.admission.set_limit_ranges(ns, lrs);
+            return;
+        }
+        let quotas = objs
+            .filter_map(|o| match o.as_ref() {
+                api::Object::ResourceQuota(q) => Some(admission::Quota::new(q)),
+                _ => None,
+            })
+            .collect();
+        self.admission.set_quotas(ns, quotas);
+        let mut all = Vec::new();
+        for (_, p) in self.pods() {
+            if p.namespace == ns && !p.status.phase.is_terminal() {
+                all.extend(self.admission.pod_charges(
+                    ns,
+                    &p.spec,
+                    p.qos,
+                    &p.requests,
+                    &self.interner,
+                ));
+            }
+        }
+        self.admission.charge(ns, &all, 1);
+    }
+
+    /// A namespace's ResourceQuotas with their `status.used`, in name order.
+    pub fn quotas(&self, ns: Sym) -> &[admission::Quota] {
+        self.admission.quotas(ns)
+    }
+
+    /// Reverts a pod's quota charges (it turned terminal or was deleted).
+    fn uncharge_pod(&mut self, id: PodId) {
+        let Some(p) = self.pods.get(id) else { return };
+        if self.admission.quotas(p.namespace).is_empty() {
+            return;
+        }
+        let c =
+            self.admission
+                .pod_charges(p.namespace, &p.spec, p.qos, &p.requests, &self.interner);
+        self.admission.charge(p.namespace, &c, -1);
     }
 
     /// Removes an object of a kind without a runtime model.
@@ -488,6 +554,9 @@ impl Store {
                 _ => Change::Other(kind, Op::Deleted),
             };
             self.changes.push(change);
+            if matches!(kind, Kind::ResourceQuota | Kind::LimitRange) {
+                self.refresh_admission(kind, ns);
+            }
         }
         removed
     }
@@ -650,9 +719,33 @@ impl Store {
         {
             return Err(AdmissionError::AlreadyExists(p.name.to_string()));
         }
+        // Mutating admission: LimitRanger defaults, then Priority.
+        let mut spec = p.spec.clone();
+        if self.admission.has_limit_ranges(p.namespace)
+            && let Some(s) = self
+                .admission
+                .apply_defaults(p.namespace, &spec, &self.interner)
+        {
+            spec = Arc::new(s);
+        }
         let (priority, preempt) = self.resolve_priority(&p)?;
-        let spec = p.spec;
+        // Validating admission: LimitRanger, then ResourceQuota (last, as upstream).
+        let forbidden = |m: String| AdmissionError::Forbidden(p.name.to_string(), m);
+        self.admission
+            .validate_limits(p.namespace, &spec)
+            .map_err(forbidden)?;
         let requests = spec.effective_requests();
+        let charges = self
+            .admission
+            .check_quota(
+                p.namespace,
+                &spec,
+                spec.qos_class(),
+                &requests,
+                &self.interner,
+            )
+            .map_err(forbidden)?;
+        self.admission.charge(p.namespace, &charges, 1);
         let (nz_cpu, nz_mem) = spec.non_zero_requests();
         let qos = spec.qos_class();
         let sig = crate::model::pod::NodeLocalSignature::of(&spec, &requests, (nz_cpu, nz_mem));
@@ -815,6 +908,7 @@ impl Store {
             return;
         }
         if phase.is_terminal() {
+            self.uncharge_pod(id);
             self.release_node_resources(id);
             if self
                 .pods
@@ -965,6 +1059,10 @@ impl Store {
             set.active_pods -= a as u32;
             set.ready_pods -= r as u32;
         }
+        if !p.status.phase.is_terminal() {
+            self.uncharge_pod(id);
+        }
+        let p = self.pods.get(id).expect("checked");
         if p.holds_resources() {
             self.release_node_resources(id);
         }
@@ -1209,6 +1307,32 @@ impl Store {
                     e.1 += p.non_zero_cpu;
                     e.2 += p.non_zero_memory;
                     e.3 += 1;
+                }
+            }
+        }
+        let spaces: Vec<Sym> = self.namespaces.keys().copied().collect();
+        for ns in spaces {
+            let quotas = self.admission.quotas(ns);
+            if quotas.is_empty() {
+                continue;
+            }
+            let mut recount: Vec<Vec<i64>> = quotas.iter().map(|q| vec![0; q.used.len()]).collect();
+            for (_, p) in self.pods() {
+                if p.namespace == ns && !p.status.phase.is_terminal() {
+                    let c =
+                        self.admission
+                            .pod_charges(ns, &p.spec, p.qos, &p.requests, &self.interner);
+                    for (qi, ri, v) in c {
+                        recount[qi][ri] += v;
+                    }
+                }
+            }
+            for (q, r) in quotas.iter().zip(&recount) {
+                if &q.used != r {
+                    return Err(format!(
+                        "quota {}: used {:?} != recount {r:?}",
+                        q.name, q.used
+                    ));
                 }
             }
         }
