@@ -9,6 +9,13 @@
 //! `periodSeconds`; a probe before `initialDelaySeconds` (whole seconds since the container
 //! started) is skipped; `successThreshold` consecutive successes make the container ready.
 //! Event texts follow `pkg/kubelet/images/image_manager.go` and `kuberuntime_container.go`.
+//!
+//! Running containers exit and restart as `podBehaviors` say ([`restart`]); the load model's
+//! usage is held against limits and node memory at each load tick ([`usage`]), which may throttle,
+//! OOM-kill, or (through the eviction manager's 10 s housekeeping) evict pods.
+
+pub mod restart;
+pub mod usage;
 
 use crate::engine::{SimDuration, SimTime};
 use crate::model::node::NodeHealth;
@@ -75,6 +82,8 @@ enum Stage {
     Blocked,
     /// Frozen because the node is down.
     NodeDown,
+    /// All containers terminated and none restarts (Succeeded, Failed or Evicted).
+    Done,
 }
 
 #[derive(Clone, Debug)]
@@ -88,6 +97,8 @@ struct PodRun {
     started: Vec<Option<SimTime>>,
     pull_failures: u32,
     pull_started: SimTime,
+    /// App container states once all containers have started (exits, restarts, usage).
+    life: restart::RunLife,
 }
 
 /// The node agents of every node (one component iterating pods, not one per node).
@@ -96,6 +107,8 @@ pub struct Kubelet {
     images: BTreeMap<Sym, ImageInfo>,
     runs: Vec<Option<PodRun>>,
     in_flight: BTreeMap<(NodeId, Sym), SimTime>,
+    /// Container behaviours, restart counters and the eviction manager.
+    ext: usage::KubeletExt,
 }
 
 impl Kubelet {
@@ -106,6 +119,7 @@ impl Kubelet {
             images,
             runs: Vec::new(),
             in_flight: BTreeMap::new(),
+            ext: usage::KubeletExt::default(),
         }
     }
 
@@ -194,6 +208,7 @@ impl Kubelet {
                 started: vec![None; n],
                 pull_failures: 0,
                 pull_started: cx.now,
+                life: Default::default(),
             }),
         );
         let now = cx.now;
@@ -443,6 +458,7 @@ impl Kubelet {
                 self.set_run(p, None);
                 cx.store.delete_pod(p);
             }
+            KubeletStep::ContainerTimer => self.on_container_timer(p, cx),
         }
         true
     }
@@ -577,6 +593,7 @@ impl Kubelet {
         });
         cx.queue
             .push(ready_at, Event::Kubelet(p, generation, KubeletStep::Ready));
+        self.containers_running(p, cx);
     }
 
     fn begin_termination(&mut self, p: PodId, cx: &mut Ctx<'_>) {
@@ -599,6 +616,7 @@ impl Kubelet {
                         started: Vec::new(),
                         pull_failures: 0,
                         pull_started: cx.now,
+                        life: Default::default(),
                     }),
                 );
             }
@@ -645,6 +663,7 @@ impl Kubelet {
                         started: vec![None; n],
                         pull_failures: 0,
                         pull_started: cx.now,
+                        life: Default::default(),
                     }),
                 );
                 0

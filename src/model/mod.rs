@@ -43,4 +43,6 @@ pub enum OwnerRef {
     ReplicaSet(ReplicaSetId),
     /// Owned by a Deployment.
     Deployment(DeploymentId),
+    /// Owned by a Job (index in the Job controller's table, `controllers::job`).
+    Job(u32),
 }

@@ -12,6 +12,8 @@ pub enum ControllerKind {
     ReplicaSet,
     /// The garbage collector.
     GarbageCollector,
+    /// The Job controller.
+    Job,
 }
 
 /// Steps of the node agent's work on one pod.
@@ -31,6 +33,9 @@ pub enum KubeletStep {
     Ready,
     /// Containers have stopped after a deletion.
     Terminated,
+    /// A running pod's container timer: a planned exit, a restart after back-off, or a
+    /// restarted container running.
+    ContainerTimer,
 }
 
 /// Scheduler wake-ups.
@@ -65,8 +70,10 @@ pub enum Event {
     NodeUp(u32),
     /// The taint-eviction controller's timer (generation-checked).
     TaintEviction(u32),
-    /// Recompute load rates.
+    /// Recompute load rates (and the kubelet acts on the resulting usage).
     LoadTick,
+    /// The kubelet eviction manager's housekeeping tick (every 10 s).
+    EvictionMonitor,
     /// Record a row of the time series.
     Sample,
 }
@@ -91,6 +98,7 @@ impl Event {
             Event::TaintEviction(g) => (22, *g as u64),
             Event::LoadTick => (23, 0),
             Event::Sample => (24, 0),
+            Event::EvictionMonitor => (25, 0),
         }
     }
 }

@@ -92,6 +92,8 @@ pub fn scenario(
             tie_break: opts.tie_break,
         },
         kubelet: Default::default(),
+        pod_behaviors: Vec::new(),
+        eviction_memory: None,
         controllers: Default::default(),
         output: Default::default(),
         warnings: Vec::new(),
