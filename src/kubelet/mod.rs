@@ -150,7 +150,9 @@ impl Kubelet {
     /// Watch handler.
     pub fn on_change(&mut self, ch: &Change, cx: &mut Ctx<'_>) {
         match *ch {
-            Change::Pod(p, Op::Updated, d) if d.has(PodDelta::BOUND) => {
+            // A run may exist already: a node update delivered before the bind notification
+            // found the pod on its node and started it.
+            Change::Pod(p, Op::Updated, d) if d.has(PodDelta::BOUND) && self.run(p).is_none() => {
                 if let Some(node) = cx.store.pod(p).and_then(|p| p.status.node)
                     && cx
                         .store

@@ -96,6 +96,9 @@ pub struct KubeletExt {
     pressure_seen: BTreeMap<NodeId, SimTime>,
     seen: Vec<u32>,
     tick: u32,
+    /// The last load tick and the exact throttled millicores since then.
+    last_tick: Option<SimTime>,
+    throttle_rate: f64,
 }
 
 impl Default for KubeletExt {
@@ -110,6 +113,8 @@ impl Default for KubeletExt {
             pressure_seen: BTreeMap::new(),
             seen: Vec::new(),
             tick: 0,
+            last_tick: None,
+            throttle_rate: 0.0,
         }
     }
 }
@@ -176,10 +181,17 @@ impl Kubelet {
     }
 
     /// The load tick: holds each loaded pod's demand against its limits (throttling, OOM kills)
-    /// and recomputes the memory used on each node.
+    /// and recomputes the memory used on each node. Throttled cpu time and unserved requests
+    /// accumulate at each tick for the interval since the previous one, at that tick's rates.
     pub fn on_load_tick(&mut self, traffic: &Traffic, cx: &mut Ctx<'_>) {
-        let dt = traffic.tick().as_micros() as f64;
         let ext = &mut self.ext;
+        if let Some(t) = ext.last_tick {
+            let dt = cx.now.since(t).as_micros() as f64;
+            ext.stats.throttled_cpu_mcore_us += (ext.throttle_rate * dt) as u64;
+            ext.stats.unserved_requests += ext.stats.unserved_rps * dt / 1e6;
+        }
+        ext.last_tick = Some(cx.now);
+        ext.throttle_rate = 0.0;
         ext.tick = ext.tick.wrapping_add(1);
         ext.stats.throttled_cpu_m = 0;
         ext.stats.unserved_rps = 0.0;
@@ -221,9 +233,8 @@ impl Kubelet {
                 let unserved = d.rps * (1.0 - served);
                 let st = &mut self.ext.stats;
                 st.throttled_cpu_m += excess.round() as i64;
-                st.throttled_cpu_mcore_us += (excess * dt) as u64;
                 st.unserved_rps += unserved;
-                st.unserved_requests += unserved * dt / 1e6;
+                self.ext.throttle_rate += excess;
             }
             let memory = d.memory.round() as i64;
             if let Some(l) = mem_limit
