@@ -560,8 +560,7 @@ podBehaviors:
   - selector: {app: d}
 "#;
     let err = load_scenario_str(text, "bad.yaml", Path::new("."))
-        .err()
-        .expect("errors")
+        .expect_err("errors")
         .to_string();
     for want in [
         "bad.yaml:7",

@@ -135,9 +135,12 @@ pub fn format_bytes(v: i64) -> String {
     format!("{x}{suffix}")
 }
 
+/// An eviction rank: (usage within requests, priority, -(usage - requests), uid).
+pub type RankKey = (bool, i32, i64, u64);
+
 /// `rankMemoryPressure` (`pkg/kubelet/eviction/helpers.go`) as a sort key: pods whose usage
 /// exceeds their requests first, then lower priority, then larger usage above requests.
-pub fn memory_rank_key(usage: i64, request: i64, priority: i32, uid: u64) -> (bool, i32, i64, u64) {
+pub fn memory_rank_key(usage: i64, request: i64, priority: i32, uid: u64) -> RankKey {
     (usage <= request, priority, -(usage - request), uid)
 }
 
@@ -331,7 +334,7 @@ impl Kubelet {
     /// Evicts the first pod of `node` in `rankMemoryPressure` order.
     fn evict_one(&mut self, node: NodeId, threshold: i64, available: i64, cx: &mut Ctx<'_>) {
         let Some(n) = cx.store.node(node) else { return };
-        let mut best: Option<((bool, i32, i64, u64), PodId, i64)> = None;
+        let mut best: Option<(RankKey, PodId, i64)> = None;
         for &p in &n.pods {
             let Some(pod) = cx.store.pod(p) else { continue };
             if !pod.is_active() || pod.priority >= SYSTEM_CRITICAL_PRIORITY {

@@ -639,6 +639,29 @@ pub fn load_scenario_str(text: &str, display: &str, dir: &Path) -> Result<Scenar
         }
     }
 
+    // Job features the Job controller does not simulate.
+    for l in initial.iter().chain(events.iter().flat_map(|e| match &e.action {
+        ResolvedAction::Apply(objs) => objs.iter(),
+        _ => [].iter(),
+    })) {
+        if let Object::Job(j) = &l.object {
+            if j.spec.completion_mode.as_deref() == Some("Indexed") {
+                cx.warnings.push(Diagnostic::warning(format!(
+                    "{}: Job {:?}: completionMode Indexed is simulated as NonIndexed (no completion indexes)",
+                    l.origin,
+                    l.object.name()
+                )));
+            }
+            if j.spec.ttl_seconds_after_finished.is_some() {
+                cx.warnings.push(Diagnostic::warning(format!(
+                    "{}: Job {:?}: ttlSecondsAfterFinished is not simulated (finished Jobs stay)",
+                    l.origin,
+                    l.object.name()
+                )));
+            }
+        }
+    }
+
     // Dry-run conversion of every object, so model-level errors surface now.
     dry_run_convert(&initial, &mut cx);
     for e in &events {
