@@ -331,12 +331,6 @@ impl Kubelet {
         let policy = pod.spec.restart_policy;
         let ni = pod.spec.init_containers.len();
         let name = pod.spec.containers[i].name.clone();
-        let pod_label = format!(
-            "{}_{}({})",
-            pod.name,
-            cx.store.interner.resolve(pod.namespace),
-            pod.uid_string()
-        );
         let Some(run) = self.run(p) else { return };
         if run.stage != Stage::Running {
             return;
@@ -421,8 +415,15 @@ impl Kubelet {
         if backing_off {
             let obj = cx.store.pod_ref(p);
             cx.store
-                .record(obj, EventType::Warning, "BackOff", "kubelet", |_| {
-                    format!("Back-off restarting failed container {name} in pod {pod_label}")
+                .record(obj, EventType::Warning, "BackOff", "kubelet", |s| {
+                    // format.Pod: name_namespace(uid).
+                    let pod = s.pod(p).expect("exists");
+                    format!(
+                        "Back-off restarting failed container {name} in pod {}_{}({})",
+                        pod.name,
+                        s.interner.resolve(pod.namespace),
+                        pod.uid_string()
+                    )
                 });
         }
         self.arm(p, cx);

@@ -175,14 +175,6 @@ impl Kubelet {
             .unwrap_or(0)
     }
 
-    /// Whether a pod has a behaviour (for callers that want to know a pod will exit).
-    pub fn has_behavior(&self, p: PodId) -> bool {
-        self.runs
-            .get(p.index() as usize)
-            .and_then(|r| r.as_ref())
-            .is_some_and(|r| r.pod == p && r.life.behavior.is_some())
-    }
-
     /// The load tick: holds each loaded pod's demand against its limits (throttling, OOM kills)
     /// and recomputes the memory used on each node. Throttled cpu time and unserved requests
     /// accumulate at each tick for the interval since the previous one, at that tick's rates.
@@ -287,20 +279,23 @@ impl Kubelet {
                 MemoryThreshold::Percent(bp) => (capacity as i128 * bp as i128 / 10_000) as i64,
             };
             let available = capacity - self.node_memory_usage(node);
-            let had = n.memory_pressure;
-            let name = cx.store.interner.resolve(n.name).to_string();
-            let obj = cx.store.node_ref(node);
+            let (had, name) = (n.memory_pressure, n.name);
             if available < thr {
+                let obj = cx.store.node_ref(node);
                 self.ext.pressure_seen.insert(node, now);
                 if !had {
                     cx.store.update_node(node, |n| n.memory_pressure = true);
-                    let nm = name.clone();
                     cx.store.record(
                         obj.clone(),
                         EventType::Normal,
                         "NodeHasInsufficientMemory",
                         "kubelet",
-                        |_| format!("Node {nm} status is now: NodeHasInsufficientMemory"),
+                        |s| {
+                            format!(
+                                "Node {} status is now: NodeHasInsufficientMemory",
+                                s.interner.resolve(name)
+                            )
+                        },
                     );
                 }
                 cx.store.record(
@@ -320,12 +315,18 @@ impl Kubelet {
             {
                 self.ext.pressure_seen.remove(&node);
                 cx.store.update_node(node, |n| n.memory_pressure = false);
+                let obj = cx.store.node_ref(node);
                 cx.store.record(
                     obj,
                     EventType::Normal,
                     "NodeHasSufficientMemory",
                     "kubelet",
-                    |_| format!("Node {name} status is now: NodeHasSufficientMemory"),
+                    |s| {
+                        format!(
+                            "Node {} status is now: NodeHasSufficientMemory",
+                            s.interner.resolve(name)
+                        )
+                    },
                 );
             }
         }

@@ -640,10 +640,13 @@ pub fn load_scenario_str(text: &str, display: &str, dir: &Path) -> Result<Scenar
     }
 
     // Job features the Job controller does not simulate.
-    for l in initial.iter().chain(events.iter().flat_map(|e| match &e.action {
-        ResolvedAction::Apply(objs) => objs.iter(),
-        _ => [].iter(),
-    })) {
+    for l in initial
+        .iter()
+        .chain(events.iter().flat_map(|e| match &e.action {
+            ResolvedAction::Apply(objs) => objs.iter(),
+            _ => [].iter(),
+        }))
+    {
         if let Object::Job(j) = &l.object {
             if j.spec.completion_mode.as_deref() == Some("Indexed") {
                 cx.warnings.push(Diagnostic::warning(format!(
