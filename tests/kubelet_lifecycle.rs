@@ -596,3 +596,72 @@ fn bundled_workload_scenarios_run() {
         assert_eq!(sim.now(), sim.end(), "{}", p.display());
     }
 }
+
+#[test]
+fn on_failure_job_fails_when_container_restarts_reach_the_backoff_limit() {
+    let text = r#"
+apiVersion: kubesim/v1alpha1
+kind: Scenario
+metadata: {name: onfailure}
+duration: 2m
+nodePools:
+  - name: n
+    count: 1
+    template:
+      status:
+        allocatable: {cpu: "4", memory: 8Gi, pods: "110"}
+    prepulledImages: ["example/app:1.0"]
+podBehaviors:
+  - selector: {job-name: retry}
+    crashAfter: 5s
+manifests:
+  - inline: |
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: retry}
+      spec:
+        backoffLimit: 2
+        template:
+          spec:
+            restartPolicy: OnFailure
+            containers: [{name: c, image: "example/app:1.0"}]
+"#;
+    let mut sim = sim_from(text);
+    sim.run();
+    // Crash at 0:06 restarts at once (restart 1); crash at 0:12 waits 10 s: restart 2 at 0:22
+    // reaches the limit (pastBackoffLimitOnFailure), and the pod is deleted.
+    assert_eq!(times(&sim, "Started", "retry-"), vec![0, 6, 22]);
+    assert_eq!(times(&sim, "BackoffLimitExceeded", "retry"), vec![22]);
+    assert_eq!(times(&sim, "SuccessfulDelete", "retry"), vec![22]);
+    assert!(pod_named(&sim, "retry-").is_empty());
+}
+
+#[test]
+fn eviction_threshold_accepts_percentages_and_can_be_turned_off() {
+    let text = |hard: &str| {
+        format!(
+            "apiVersion: kubesim/v1alpha1\nkind: Scenario\nmetadata: {{name: t}}\nduration: 1m\nkubelet:\n  evictionHard: {hard}\n"
+        )
+    };
+    let load = |hard: &str| {
+        load_scenario_str(&text(hard), "t.yaml", Path::new("."))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .eviction_memory
+    };
+    use kubesim::scenario::MemoryThreshold;
+    assert_eq!(
+        load("{memory.available: \"7.5%\"}"),
+        Some(MemoryThreshold::Percent(750))
+    );
+    assert_eq!(
+        load("{memory.available: 1Gi}"),
+        Some(MemoryThreshold::Bytes(1 << 30))
+    );
+    // Replacing the map without memory.available turns memory eviction off (with a warning
+    // for the signal that is not simulated).
+    assert_eq!(load("{nodefs.available: 10%}"), None);
+    let err = load_scenario_str(&text("{memory.available: 120%}"), "t.yaml", Path::new("."))
+        .expect_err("bad percentage")
+        .to_string();
+    assert!(err.contains("between 0% and 100%"), "{err}");
+}
