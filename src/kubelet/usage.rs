@@ -416,6 +416,8 @@ impl Kubelet {
         cx.store.update_pod_status(victim, PodDelta::STATUS, |s| {
             s.reason = Some(PodReason::Evicted);
             s.message = Some(msg);
+            // The DisruptionTarget condition the kubelet adds before killing the pod.
+            s.disruption_target = Some(crate::model::pod::DisruptionReason::TerminationByKubelet);
         });
         cx.store.set_pod_phase(victim, PodPhase::Failed);
     }
