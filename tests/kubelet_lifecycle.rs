@@ -283,7 +283,7 @@ nodePools:
         allocatable: {{cpu: "4", memory: 8Gi, pods: "110"}}
     prepulledImages: ["example/app:1.0"]
 podBehaviors:
-  - selector: {{app: j}}
+  - workload: deployment/j
     runTime: 10s
     jitter: 20s
 manifests:
@@ -558,6 +558,8 @@ podBehaviors:
     runTime: 5s
     exitCode: 300
   - selector: {app: d}
+  - workload: statefulset/db
+    runTime: 5s
 "#;
     let err = load_scenario_str(text, "bad.yaml", Path::new("."))
         .expect_err("errors")
@@ -573,6 +575,8 @@ podBehaviors:
         "must be between 0 and 255",
         "podBehaviors[3]",
         "Required value: runTime",
+        "bad.yaml:19",
+        "StatefulSet workloads are not supported here",
     ] {
         assert!(err.contains(want), "missing {want:?} in:\n{err}");
     }

@@ -135,6 +135,36 @@ pub(super) struct RunLife {
     pub(super) memory: i64,
 }
 
+/// Whether `pod` belongs to the workload `kind`/`name` (through its ReplicaSet for a
+/// Deployment; a Job's pods carry its name in the `job-name` label).
+fn owned_by(
+    pod: &crate::model::Pod,
+    kind: crate::api::Kind,
+    name: &str,
+    store: &crate::store::Store,
+) -> bool {
+    use crate::api::Kind;
+    use crate::model::OwnerRef;
+    match (kind, pod.owner) {
+        (Kind::Job, Some(OwnerRef::Job(_))) => {
+            let key = store.interner.lookup("job-name");
+            key.and_then(|k| pod.labels.get(k))
+                .is_some_and(|v| store.interner.resolve(v) == name)
+        }
+        (Kind::ReplicaSet, Some(OwnerRef::ReplicaSet(rs))) => {
+            store.replicaset(rs).is_some_and(|r| &*r.name == name)
+        }
+        (Kind::Deployment, Some(OwnerRef::ReplicaSet(rs))) => store
+            .replicaset(rs)
+            .and_then(|r| match r.owner {
+                Some(OwnerRef::Deployment(d)) => store.deployment(d),
+                _ => None,
+            })
+            .is_some_and(|d| &*d.name == name),
+        _ => false,
+    }
+}
+
 /// `flowcontrol.Backoff` `hasExpired`: the entry restarts when the event comes more than twice
 /// the maximum after the entry's last update.
 fn backoff_expired(event: SimTime, last_update: SimTime) -> bool {
@@ -209,7 +239,12 @@ impl Kubelet {
 
     fn behavior_for(&self, pod: &crate::model::Pod, cx: &Ctx<'_>) -> Option<BehaviorRef> {
         for (i, b) in self.ext.behaviors.iter().enumerate() {
-            if b.namespace == pod.namespace && b.selector.matches(&pod.labels, &cx.store.interner) {
+            if b.namespace == pod.namespace
+                && b.selector.matches(&pod.labels, &cx.store.interner)
+                && b.workload
+                    .as_ref()
+                    .is_none_or(|(k, n)| owned_by(pod, *k, n, cx.store))
+            {
                 return Some(BehaviorRef::Scenario(i as u16));
             }
         }

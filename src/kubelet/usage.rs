@@ -45,6 +45,8 @@ pub struct Behavior {
     pub namespace: Sym,
     /// Pods it applies to.
     pub selector: Selector,
+    /// Only pods of this workload (Deployment, ReplicaSet or Job) and name.
+    pub workload: Option<(crate::api::Kind, Arc<str>)>,
     /// Containers it applies to (empty: all).
     pub containers: Vec<Arc<str>>,
     /// Run time before the exit.

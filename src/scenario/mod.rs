@@ -136,6 +136,8 @@ pub struct PodBehavior {
     pub namespace: String,
     /// `matchLabels` the pods must carry.
     pub selector: Vec<(String, String)>,
+    /// Only pods of this workload (Deployment, ReplicaSet or Job).
+    pub workload: Option<(Kind, String)>,
     /// Containers it applies to (empty: all app containers).
     pub containers: Vec<String>,
     /// How long a container runs before it exits.
@@ -739,6 +741,23 @@ fn check_pod_behaviors(specs: &[PodBehaviorSpec], cx: &mut Ctx<'_>) -> Vec<PodBe
                 cx.err(&format!("{path}.selector"), e);
             }
         }
+        let workload = match b.workload.as_deref().map(parse_target) {
+            None => None,
+            Some(Ok((k @ (Kind::Deployment | Kind::ReplicaSet | Kind::Job), name))) => {
+                Some((k, name))
+            }
+            Some(Ok((k, _))) => {
+                cx.err(
+                    &format!("{path}.workload"),
+                    format!("{k} workloads are not supported here: use deployment/, replicaset/ or job/ (or a selector)"),
+                );
+                None
+            }
+            Some(Err(e)) => {
+                cx.err(&format!("{path}.workload"), e);
+                None
+            }
+        };
         for (j, c) in b.containers.iter().enumerate() {
             if let Err(e) = api::validation::check_dns_label(c) {
                 cx.err(&format!("{path}.containers[{j}]"), e);
@@ -787,6 +806,7 @@ fn check_pod_behaviors(specs: &[PodBehaviorSpec], cx: &mut Ctx<'_>) -> Vec<PodBe
                 .iter()
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
+            workload,
             containers: b.containers.clone(),
             run_time,
             exit_code,

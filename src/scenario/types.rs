@@ -671,6 +671,10 @@ pub struct PodBehaviorSpec {
     /// Labels the pods must carry (`matchLabels`; empty: every pod of the namespace).
     #[serde(default)]
     pub selector: std::collections::BTreeMap<String, String>,
+    /// Only pods of this workload, `kind/name` (`deployment/web`, `replicaset/web-1`,
+    /// `job/pi`).
+    #[serde(default)]
+    pub workload: Option<String>,
     /// Containers the entry applies to (default: every app container).
     #[serde(default)]
     pub containers: Vec<String>,

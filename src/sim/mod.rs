@@ -231,6 +231,10 @@ impl Simulation {
                 crate::kubelet::usage::Behavior {
                     namespace: store.interner.intern(&b.namespace),
                     selector: crate::model::Selector::from_pairs(&pairs),
+                    workload: b
+                        .workload
+                        .as_ref()
+                        .map(|(k, n)| (*k, Arc::from(n.as_str()))),
                     containers: b.containers.iter().map(|c| Arc::from(c.as_str())).collect(),
                     run_time: b.run_time,
                     exit_code: b.exit_code,
