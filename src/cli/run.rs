@@ -172,6 +172,32 @@ fn print_summary(sim: &Simulation, out: &std::path::Path, wall: std::time::Durat
             wl.available
         );
     }
+    for j in s.jobs.iter().take(SHOWN) {
+        println!(
+            "  job/{}/{}: {} succeeded, {} failed, {} active{}",
+            j.namespace,
+            j.name,
+            j.succeeded,
+            j.failed,
+            j.active,
+            match (&j.condition, &j.reason) {
+                (Some(c), Some(r)) => format!(" ({c}: {r})"),
+                (Some(c), None) => format!(" ({c})"),
+                _ => String::new(),
+            }
+        );
+    }
+    let k = &s.kubelet;
+    if k.container_restarts + k.oom_kills + k.evictions > 0 || k.throttled_cpu_seconds > 0.0 {
+        println!(
+            "  kubelet: {} container restarts, {} OOM kills, {} evictions, {:.1} cpu-s throttled, {:.0} requests unserved",
+            k.container_restarts,
+            k.oom_kills,
+            k.evictions,
+            k.throttled_cpu_seconds,
+            k.unserved_requests
+        );
+    }
     println!(
         "  wrote {}/{{events.jsonl,timeseries.csv,summary.json}}",
         out.display()

@@ -34,3 +34,13 @@ impl GarbageCollector {
         }
     }
 }
+
+/// Deletes the pods of a deleted owner (background propagation): gracefully when bound and
+/// running, at once otherwise.
+pub fn delete_owned_pods(pods: &[crate::model::PodId], cx: &mut Ctx<'_>) {
+    for &p in pods {
+        if !cx.store.mark_pod_deleting(p, None) {
+            cx.store.delete_pod(p);
+        }
+    }
+}

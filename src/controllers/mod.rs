@@ -6,6 +6,7 @@ pub mod daemonset;
 pub mod deployment;
 pub mod disruption;
 pub mod gc;
+pub mod job;
 pub mod node_lifecycle;
 pub mod replicaset;
 pub mod statefulset;

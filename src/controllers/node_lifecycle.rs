@@ -73,6 +73,7 @@ impl NodeLifecycleController {
     pub fn on_change(&mut self, ch: &Change, cx: &mut Ctx<'_>) {
         match *ch {
             Change::Node(id, Op::Added | Op::Updated) => {
+                self.taint_by_condition(id, cx);
                 let unreachable = self.key(cx, UNREACHABLE);
                 let Some(n) = cx.store.node(id) else { return };
                 match n.health {
@@ -103,6 +104,35 @@ impl NodeLifecycleController {
             }
             _ => {}
         }
+    }
+
+    /// `doNoScheduleTaintingPass` (`node_lifecycle_controller.go`): the MemoryPressure
+    /// condition gives the node the `node.kubernetes.io/memory-pressure:NoSchedule` taint.
+    fn taint_by_condition(&mut self, id: NodeId, cx: &mut Ctx<'_>) {
+        let key = self.key(cx, crate::kubelet::usage::MEMORY_PRESSURE_TAINT);
+        let empty = self.key(cx, "");
+        let Some(n) = cx.store.node(id) else { return };
+        let has = n
+            .taints
+            .iter()
+            .any(|t| t.key == key && t.effect == TaintEffect::NoSchedule);
+        if n.memory_pressure == has {
+            return;
+        }
+        let now = cx.now;
+        cx.store.update_node(id, |n| {
+            if n.memory_pressure {
+                n.taints.push(Taint {
+                    key,
+                    value: empty,
+                    effect: TaintEffect::NoSchedule,
+                    added: now,
+                });
+            } else {
+                n.taints
+                    .retain(|t| !(t.key == key && t.effect == TaintEffect::NoSchedule));
+            }
+        });
     }
 
     fn key(&self, cx: &mut Ctx<'_>, k: &str) -> Sym {

@@ -9,6 +9,13 @@
 //! `periodSeconds`; a probe before `initialDelaySeconds` (whole seconds since the container
 //! started) is skipped; `successThreshold` consecutive successes make the container ready.
 //! Event texts follow `pkg/kubelet/images/image_manager.go` and `kuberuntime_container.go`.
+//!
+//! Running containers exit and restart as `podBehaviors` say ([`restart`]); the load model's
+//! usage is held against limits and node memory at each load tick ([`usage`]), which may throttle,
+//! OOM-kill, or (through the eviction manager's 10 s housekeeping) evict pods.
+
+pub mod restart;
+pub mod usage;
 
 use crate::engine::{SimDuration, SimTime};
 use crate::model::node::NodeHealth;
@@ -75,6 +82,8 @@ enum Stage {
     Blocked,
     /// Frozen because the node is down.
     NodeDown,
+    /// All containers terminated and none restarts (Succeeded, Failed or Evicted).
+    Done,
 }
 
 #[derive(Clone, Debug)]
@@ -88,6 +97,8 @@ struct PodRun {
     started: Vec<Option<SimTime>>,
     pull_failures: u32,
     pull_started: SimTime,
+    /// App container states once all containers have started (exits, restarts, usage).
+    life: restart::RunLife,
 }
 
 /// The node agents of every node (one component iterating pods, not one per node).
@@ -96,6 +107,8 @@ pub struct Kubelet {
     images: BTreeMap<Sym, ImageInfo>,
     runs: Vec<Option<PodRun>>,
     in_flight: BTreeMap<(NodeId, Sym), SimTime>,
+    /// Container behaviours, restart counters and the eviction manager.
+    ext: usage::KubeletExt,
 }
 
 impl Kubelet {
@@ -106,6 +119,7 @@ impl Kubelet {
             images,
             runs: Vec::new(),
             in_flight: BTreeMap::new(),
+            ext: usage::KubeletExt::default(),
         }
     }
 
@@ -136,7 +150,9 @@ impl Kubelet {
     /// Watch handler.
     pub fn on_change(&mut self, ch: &Change, cx: &mut Ctx<'_>) {
         match *ch {
-            Change::Pod(p, Op::Updated, d) if d.has(PodDelta::BOUND) => {
+            // A run may exist already: a node update delivered before the bind notification
+            // found the pod on its node and started it.
+            Change::Pod(p, Op::Updated, d) if d.has(PodDelta::BOUND) && self.run(p).is_none() => {
                 if let Some(node) = cx.store.pod(p).and_then(|p| p.status.node)
                     && cx
                         .store
@@ -213,6 +229,7 @@ impl Kubelet {
                 started: vec![None; n],
                 pull_failures: 0,
                 pull_started: cx.now,
+                life: Default::default(),
             }),
         );
         let now = cx.now;
@@ -474,6 +491,7 @@ impl Kubelet {
                 self.set_run(p, None);
                 cx.store.delete_pod(p);
             }
+            KubeletStep::ContainerTimer => self.on_container_timer(p, cx),
         }
         true
     }
@@ -608,6 +626,7 @@ impl Kubelet {
         });
         cx.queue
             .push(ready_at, Event::Kubelet(p, generation, KubeletStep::Ready));
+        self.containers_running(p, cx);
     }
 
     fn begin_termination(&mut self, p: PodId, cx: &mut Ctx<'_>) {
@@ -630,6 +649,7 @@ impl Kubelet {
                         started: Vec::new(),
                         pull_failures: 0,
                         pull_started: cx.now,
+                        life: Default::default(),
                     }),
                 );
             }
@@ -676,6 +696,7 @@ impl Kubelet {
                         started: vec![None; n],
                         pull_failures: 0,
                         pull_started: cx.now,
+                        life: Default::default(),
                     }),
                 );
                 0

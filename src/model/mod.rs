@@ -47,4 +47,6 @@ pub enum OwnerRef {
     DaemonSet(u32),
     /// Owned by a StatefulSet (index into the StatefulSet controller's table).
     StatefulSet(u32),
+    /// Owned by a Job (index in the Job controller's table, `controllers::job`).
+    Job(u32),
 }

@@ -624,6 +624,8 @@ pub enum DisruptionReason {
     DeletionByTaintManager,
     /// Evicted through the Eviction API (drain).
     EvictionByEvictionAPI,
+    /// Evicted by the kubelet under node pressure.
+    TerminationByKubelet,
 }
 
 impl DisruptionReason {
@@ -633,6 +635,7 @@ impl DisruptionReason {
             DisruptionReason::PreemptionByScheduler => "PreemptionByScheduler",
             DisruptionReason::DeletionByTaintManager => "DeletionByTaintManager",
             DisruptionReason::EvictionByEvictionAPI => "EvictionByEvictionAPI",
+            DisruptionReason::TerminationByKubelet => "TerminationByKubelet",
         }
     }
 }

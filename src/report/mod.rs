@@ -64,6 +64,10 @@ pub struct Summary {
     pub workloads: Vec<WorkloadSummary>,
     /// Drains and node-pool upgrades, in start order.
     pub maintenance: MaintenanceSummary,
+    /// Final state of each Job.
+    pub jobs: Vec<JobSummary>,
+    /// Container restarts, OOM kills, evictions and cpu throttling over the run.
+    pub kubelet: KubeletSummary,
 }
 
 /// Drains and upgrades of the run.
@@ -114,6 +118,48 @@ pub struct UpgradeSummary {
     pub remaining: u32,
     /// Drains that hit the drain timeout (their node was deleted anyway).
     pub forced: u32,
+}
+
+/// A Job's final state.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct JobSummary {
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// `spec.completions` (`null` for a work-queue Job).
+    pub completions: Option<i32>,
+    /// `spec.parallelism`.
+    pub parallelism: i32,
+    /// Active pods.
+    pub active: i32,
+    /// Ready active pods.
+    pub ready: i32,
+    /// Succeeded pods.
+    pub succeeded: i32,
+    /// Failed pods.
+    pub failed: i32,
+    /// `Complete`, `Failed` or `null` while running.
+    pub condition: Option<String>,
+    /// Reason of a `Failed` condition (`BackoffLimitExceeded`, `DeadlineExceeded`).
+    pub reason: Option<String>,
+    /// Seconds from start to completion.
+    pub duration_s: Option<f64>,
+}
+
+/// Kubelet counters over the whole run.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct KubeletSummary {
+    /// Container restarts.
+    pub container_restarts: u64,
+    /// Containers OOM-killed.
+    pub oom_kills: u64,
+    /// Pods evicted under node memory pressure.
+    pub evictions: u64,
+    /// cpu time demanded above cpu limits (throttled), cpu-seconds.
+    pub throttled_cpu_seconds: f64,
+    /// Requests not served because their pod was throttled.
+    pub unserved_requests: f64,
 }
 
 /// Pod counts.
@@ -225,6 +271,42 @@ impl Simulation {
                 available: r.status.available_replicas,
             });
         }
+        let jobs = self
+            .jobs()
+            .jobs()
+            .map(|j| {
+                use crate::controllers::job::JobCondition;
+                let (condition, reason) = match j.status.condition {
+                    Some(JobCondition::Complete) => (Some("Complete".to_string()), None),
+                    Some(JobCondition::Failed(r)) => (Some("Failed".into()), Some(r.to_string())),
+                    None => (None, None),
+                };
+                JobSummary {
+                    namespace: i.resolve(j.namespace).into(),
+                    name: j.name.to_string(),
+                    completions: j.completions,
+                    parallelism: j.parallelism,
+                    active: j.status.active,
+                    ready: j.status.ready,
+                    succeeded: j.status.succeeded,
+                    failed: j.status.failed,
+                    condition,
+                    reason,
+                    duration_s: match (j.status.start_time, j.status.completion_time) {
+                        (Some(s), Some(c)) => Some(c.since(s).as_secs_f64()),
+                        _ => None,
+                    },
+                }
+            })
+            .collect();
+        let ks = self.kubelet().stats();
+        let kubelet = KubeletSummary {
+            container_restarts: ks.container_restarts,
+            oom_kills: ks.oom_kills,
+            evictions: ks.evictions,
+            throttled_cpu_seconds: (ks.throttled_cpu_seconds() * 1000.0).round() / 1000.0,
+            unserved_requests: (ks.unserved_requests * 1000.0).round() / 1000.0,
+        };
         let now = self.now();
         Summary {
             kubesim_version: env!("CARGO_PKG_VERSION").into(),
@@ -260,6 +342,8 @@ impl Simulation {
             },
             workloads,
             maintenance: self.maintenance_summary(),
+            jobs,
+            kubelet,
         }
     }
 

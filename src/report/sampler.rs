@@ -49,6 +49,11 @@ pub const BASE_COLUMNS: &[&str] = &[
     "memory_allocatable_bytes",
     "memory_requested_bytes",
     "memory_used_bytes",
+    "cpu_throttled_m",
+    "unserved_rps",
+    "container_restarts",
+    "oom_kills",
+    "evictions",
 ];
 
 impl Sampler {
@@ -130,7 +135,15 @@ impl Sampler {
     }
 
     /// Appends a row for the state at `now`.
-    pub fn record(&mut self, now: SimTime, store: &Store, traffic: &Traffic, sched: &Scheduler) {
+    pub fn record(
+        &mut self,
+        now: SimTime,
+        store: &Store,
+        traffic: &Traffic,
+        sched: &Scheduler,
+        kubelet: &crate::kubelet::Kubelet,
+        jobs: &crate::controllers::job::JobController,
+    ) {
         let c = store.pod_counts();
         let (mut nodes, mut ready) = (0u64, 0u64);
         let (mut ca, mut cr, mut ma, mut mr) = (0i64, 0i64, 0i64, 0i64);
@@ -167,6 +180,12 @@ impl Sampler {
             mr,
             mu
         );
+        let ks = kubelet.stats();
+        let _ = write!(
+            line,
+            ",{},{:.3},{},{},{}",
+            ks.throttled_cpu_m, ks.unserved_rps, ks.container_restarts, ks.oom_kills, ks.evictions
+        );
         for w in &self.workloads {
             let (d, cur, r, a) = match w.kind {
                 Kind::Deployment => store
@@ -190,6 +209,18 @@ impl Sampler {
                             r.status.replicas,
                             r.status.ready_replicas,
                             r.status.available_replicas,
+                        )
+                    })
+                    .unwrap_or_default(),
+                // A Job: completions (parallelism for a work queue), active, ready, succeeded.
+                Kind::Job => jobs
+                    .job(w.ns, &w.name)
+                    .map(|j| {
+                        (
+                            j.completions.unwrap_or(j.parallelism),
+                            j.status.active,
+                            j.status.ready,
+                            j.status.succeeded,
                         )
                     })
                     .unwrap_or_default(),

@@ -129,6 +129,34 @@ pub struct Load {
     pub noise: f64,
 }
 
+/// A resolved `podBehaviors` entry (checked).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodBehavior {
+    /// Namespace of the pods.
+    pub namespace: String,
+    /// `matchLabels` the pods must carry.
+    pub selector: Vec<(String, String)>,
+    /// Only pods of this workload (Deployment, ReplicaSet or Job).
+    pub workload: Option<(Kind, String)>,
+    /// Containers it applies to (empty: all app containers).
+    pub containers: Vec<String>,
+    /// How long a container runs before it exits.
+    pub run_time: SimDuration,
+    /// Exit code at that time (0: Completed, otherwise Error).
+    pub exit_code: i32,
+    /// Seeded uniform extra run time in `[0, jitter)`.
+    pub jitter: SimDuration,
+}
+
+/// The `memory.available` hard eviction threshold.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum MemoryThreshold {
+    /// An absolute quantity in bytes.
+    Bytes(i64),
+    /// A percentage of the node's memory capacity, in hundredths of a percent.
+    Percent(u32),
+}
+
 /// A resolved timed action.
 #[derive(Clone, Debug)]
 pub enum ResolvedAction {
@@ -182,6 +210,10 @@ pub struct Scenario {
     pub scheduler: SchedulerSettings,
     /// Kubelet settings.
     pub kubelet: KubeletSettings,
+    /// Container behaviours (`podBehaviors`), in file order (the first match wins).
+    pub pod_behaviors: Vec<PodBehavior>,
+    /// The hard `memory.available` eviction threshold (`None`: eviction disabled).
+    pub eviction_memory: Option<MemoryThreshold>,
     /// Controller settings.
     pub controllers: ControllerSettings,
     /// Storage settings.
@@ -193,7 +225,7 @@ pub struct Scenario {
 }
 
 /// Kinds that load but whose controllers are not simulated yet.
-pub const NOT_YET_SIMULATED: &[Kind] = &[Kind::Job, Kind::HorizontalPodAutoscaler];
+pub const NOT_YET_SIMULATED: &[Kind] = &[Kind::HorizontalPodAutoscaler];
 
 /// Upper bound on nodes per pool (a typo guard; the scalability envelope is 5,000 nodes).
 pub const MAX_POOL_NODES: u32 = 100_000;
@@ -601,6 +633,32 @@ pub fn load_scenario_str(text: &str, display: &str, dir: &Path) -> Result<Scenar
         }
     }
 
+    // Job features the Job controller does not simulate.
+    for l in initial
+        .iter()
+        .chain(events.iter().flat_map(|e| match &e.action {
+            ResolvedAction::Apply(objs) => objs.iter(),
+            _ => [].iter(),
+        }))
+    {
+        if let Object::Job(j) = &l.object {
+            if j.spec.completion_mode.as_deref() == Some("Indexed") {
+                cx.warnings.push(Diagnostic::warning(format!(
+                    "{}: Job {:?}: completionMode Indexed is simulated as NonIndexed (no completion indexes)",
+                    l.origin,
+                    l.object.name()
+                )));
+            }
+            if j.spec.ttl_seconds_after_finished.is_some() {
+                cx.warnings.push(Diagnostic::warning(format!(
+                    "{}: Job {:?}: ttlSecondsAfterFinished is not simulated (finished Jobs stay)",
+                    l.origin,
+                    l.object.name()
+                )));
+            }
+        }
+    }
+
     // Dry-run conversion of every object, so model-level errors surface now.
     dry_run_convert(&initial, &mut cx);
     for e in &events {
@@ -628,6 +686,9 @@ pub fn load_scenario_str(text: &str, display: &str, dir: &Path) -> Result<Scenar
         );
     }
 
+    let pod_behaviors = check_pod_behaviors(&raw.pod_behaviors, &mut cx);
+    let eviction_memory = check_eviction(&raw.kubelet, &mut cx);
+
     if cx.errors.has_errors() {
         return Err(cx.errors);
     }
@@ -647,10 +708,169 @@ pub fn load_scenario_str(text: &str, display: &str, dir: &Path) -> Result<Scenar
         scheduler: raw.scheduler,
         kubelet: raw.kubelet,
         storage: raw.storage,
+        pod_behaviors,
+        eviction_memory,
         controllers: raw.controllers,
         output: raw.output,
         warnings: cx.warnings,
     })
+}
+
+/// Checks `podBehaviors` entries (located errors for bad values).
+fn check_pod_behaviors(specs: &[PodBehaviorSpec], cx: &mut Ctx<'_>) -> Vec<PodBehavior> {
+    let mut out = Vec::new();
+    for (i, b) in specs.iter().enumerate() {
+        let path = format!("podBehaviors[{i}]");
+        let errors_before = cx.errors.0.len();
+        let namespace = b.namespace.clone().unwrap_or_else(|| "default".into());
+        if let Err(e) = api::validation::check_dns_label(&namespace) {
+            cx.err(&format!("{path}.namespace"), e);
+        }
+        for (k, v) in &b.selector {
+            if let Err(e) = api::validation::check_qualified_name(k) {
+                cx.err(&format!("{path}.selector"), e);
+            }
+            if let Err(e) = api::validation::check_label_value(v) {
+                cx.err(&format!("{path}.selector"), e);
+            }
+        }
+        let workload = match b.workload.as_deref().map(parse_target) {
+            None => None,
+            Some(Ok((k @ (Kind::Deployment | Kind::ReplicaSet | Kind::Job), name))) => {
+                Some((k, name))
+            }
+            Some(Ok((k, _))) => {
+                cx.err(
+                    &format!("{path}.workload"),
+                    format!("{k} workloads are not supported here: use deployment/, replicaset/ or job/ (or a selector)"),
+                );
+                None
+            }
+            Some(Err(e)) => {
+                cx.err(&format!("{path}.workload"), e);
+                None
+            }
+        };
+        for (j, c) in b.containers.iter().enumerate() {
+            if let Err(e) = api::validation::check_dns_label(c) {
+                cx.err(&format!("{path}.containers[{j}]"), e);
+            }
+        }
+        let (run_time, default_code, field) = match (&b.run_time, &b.crash_after) {
+            (Some(r), None) => (r.0, 0, "runTime"),
+            (None, Some(c)) => (c.0, 1, "crashAfter"),
+            (Some(_), Some(_)) => {
+                cx.err(
+                    &format!("{path}.crashAfter"),
+                    "set either runTime (exit after running) or crashAfter (crash after running), not both",
+                );
+                continue;
+            }
+            (None, None) => {
+                cx.err(
+                    &path,
+                    "Required value: runTime (exit after running) or crashAfter (crash after running)",
+                );
+                continue;
+            }
+        };
+        if run_time == SimDuration::ZERO {
+            cx.err(&format!("{path}.{field}"), "must be greater than 0");
+        }
+        let exit_code = b.exit_code.unwrap_or(default_code);
+        if !(0..=255).contains(&exit_code) {
+            cx.err(
+                &format!("{path}.exitCode"),
+                format!("Invalid value: {exit_code}: must be between 0 and 255"),
+            );
+        } else if field == "crashAfter" && exit_code == 0 {
+            cx.err(
+                &format!("{path}.exitCode"),
+                "Invalid value: 0: a crash needs a non-zero exit code (use runTime for a successful exit)",
+            );
+        }
+        if cx.errors.0.len() > errors_before {
+            continue;
+        }
+        out.push(PodBehavior {
+            namespace,
+            selector: b
+                .selector
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            workload,
+            containers: b.containers.clone(),
+            run_time,
+            exit_code,
+            jitter: b.jitter.map(|d| d.0).unwrap_or(SimDuration::ZERO),
+        });
+    }
+    out
+}
+
+/// Checks `kubelet.evictionHard` and returns the `memory.available` threshold.
+fn check_eviction(k: &KubeletSettings, cx: &mut Ctx<'_>) -> Option<MemoryThreshold> {
+    // The kubelet's default (pkg/kubelet/apis/config/v1beta1/defaults_linux.go).
+    let default = Some(MemoryThreshold::Bytes(100 * 1024 * 1024));
+    if let Some(p) = &k.eviction_pressure_transition_period
+        && p.0 == SimDuration::ZERO
+    {
+        cx.err(
+            "kubelet.evictionPressureTransitionPeriod",
+            "must be greater than 0",
+        );
+    }
+    let Some(map) = &k.eviction_hard else {
+        return default;
+    };
+    const NOT_SIMULATED: &[&str] = &[
+        "nodefs.available",
+        "nodefs.inodesFree",
+        "imagefs.available",
+        "imagefs.inodesFree",
+        "containerfs.available",
+        "containerfs.inodesFree",
+        "pid.available",
+        "allocatableMemory.available",
+    ];
+    // Setting evictionHard replaces the whole default map, as in the kubelet.
+    let mut memory = None;
+    for (signal, value) in map {
+        let path = format!("kubelet.evictionHard.{signal}");
+        if NOT_SIMULATED.contains(&signal.as_str()) {
+            cx.warn(
+                &path,
+                format!("eviction signal {signal:?} is not simulated (only memory.available is)"),
+            );
+            continue;
+        }
+        if signal != "memory.available" {
+            cx.err(
+                &path,
+                format!("unknown eviction signal {signal:?}: expected memory.available, nodefs.available, nodefs.inodesFree, imagefs.available, imagefs.inodesFree, containerfs.available, containerfs.inodesFree or pid.available"),
+            );
+            continue;
+        }
+        if let Some(pct) = value.strip_suffix('%') {
+            match pct.trim().parse::<f64>() {
+                Ok(v) if (0.0..=100.0).contains(&v) => {
+                    memory = Some(MemoryThreshold::Percent((v * 100.0).round() as u32))
+                }
+                _ => cx.err(
+                    &path,
+                    format!("invalid percentage {value:?}: must be between 0% and 100%"),
+                ),
+            }
+            continue;
+        }
+        match api::quantity::Quantity::parse(value).and_then(|q| q.value()) {
+            Ok(v) if v >= 0 => memory = Some(MemoryThreshold::Bytes(v)),
+            Ok(_) => cx.err(&path, format!("threshold {value:?} must not be negative")),
+            Err(e) => cx.err(&path, format!("invalid quantity {value:?}: {e}")),
+        }
+    }
+    memory
 }
 
 fn display_join(scenario_display: &str, rel: &str) -> String {

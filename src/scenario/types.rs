@@ -45,6 +45,9 @@ pub struct ScenarioFile {
     /// Node agent timings.
     #[serde(default)]
     pub kubelet: KubeletSettings,
+    /// How the containers of matching pods behave: run to completion or crash.
+    #[serde(default)]
+    pub pod_behaviors: Vec<PodBehaviorSpec>,
     /// Control-plane controller settings.
     #[serde(default)]
     pub controllers: ControllerSettings,
@@ -690,6 +693,44 @@ pub struct KubeletSettings {
     /// How long containers take to exit after SIGTERM (default 1s, capped by the grace period).
     #[serde(default)]
     pub pod_shutdown_time: Option<Duration>,
+    /// Hard eviction thresholds, as in `KubeletConfiguration.evictionHard` (default
+    /// `memory.available: 100Mi`; only `memory.available` is simulated).
+    #[serde(default)]
+    pub eviction_hard: Option<std::collections::BTreeMap<String, String>>,
+    /// How long a node pressure condition stays after the pressure ends (default 5m).
+    #[serde(default)]
+    pub eviction_pressure_transition_period: Option<Duration>,
+}
+
+/// One `podBehaviors` entry: how the containers of matching pods run.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PodBehaviorSpec {
+    /// Namespace of the pods (default `default`).
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// Labels the pods must carry (`matchLabels`; empty: every pod of the namespace).
+    #[serde(default)]
+    pub selector: std::collections::BTreeMap<String, String>,
+    /// Only pods of this workload, `kind/name` (`deployment/web`, `replicaset/web-1`,
+    /// `job/pi`).
+    #[serde(default)]
+    pub workload: Option<String>,
+    /// Containers the entry applies to (default: every app container).
+    #[serde(default)]
+    pub containers: Vec<String>,
+    /// The container exits after running this long (exit code `exitCode`, default 0).
+    #[serde(default)]
+    pub run_time: Option<Duration>,
+    /// The container crashes after running this long (exit code `exitCode`, default 1).
+    #[serde(default)]
+    pub crash_after: Option<Duration>,
+    /// Exit code (0..=255).
+    #[serde(default)]
+    pub exit_code: Option<i32>,
+    /// Seeded uniform extra run time in `[0, jitter)`, drawn for every container start.
+    #[serde(default)]
+    pub jitter: Option<Duration>,
 }
 
 /// Storage settings: how long dynamic provisioning takes.

@@ -16,6 +16,8 @@ pub enum ControllerKind {
     DaemonSet,
     /// The StatefulSet controller.
     StatefulSet,
+    /// The Job controller.
+    Job,
 }
 
 /// Steps of the node agent's work on one pod.
@@ -35,6 +37,9 @@ pub enum KubeletStep {
     Ready,
     /// Containers have stopped after a deletion.
     Terminated,
+    /// A running pod's container timer: a planned exit, a restart after back-off, or a
+    /// restarted container running.
+    ContainerTimer,
 }
 
 /// Scheduler wake-ups.
@@ -84,8 +89,10 @@ pub enum Event {
     Drain(u32, u32),
     /// A PersistentVolume controller timer.
     Storage(StorageWake),
-    /// Recompute load rates.
+    /// Recompute load rates (and the kubelet acts on the resulting usage).
     LoadTick,
+    /// The kubelet eviction manager's housekeeping tick (every 10 s).
+    EvictionMonitor,
     /// Record a row of the time series.
     Sample,
 }
@@ -113,6 +120,7 @@ impl Event {
             Event::Drain(k, g) => (27, ((*k as u64) << 32) | *g as u64),
             Event::Storage(StorageWake::Provisioned(c)) => (25, c.0 as u64),
             Event::Storage(StorageWake::Resync) => (26, 0),
+            Event::EvictionMonitor => (28, 0),
         }
     }
 }

@@ -5,8 +5,8 @@
 //! as watch notifications; after the handler returns, each notification becomes a `Watch` event
 //! at the same instant (FIFO after what is already due); when it is dispatched, every interested
 //! component sees it in a fixed order (garbage collector, Deployment controller, ReplicaSet
-//! controller, DaemonSet and StatefulSet controllers, PersistentVolume controller, scheduler,
-//! kubelet, node lifecycle, load model). Timers are one per component.
+//! controller, DaemonSet and StatefulSet controllers, Job controller, PersistentVolume
+//! controller, scheduler, kubelet, node lifecycle, load model). Timers are one per component.
 
 pub mod actions;
 pub mod apply;
@@ -17,6 +17,7 @@ pub mod whatif;
 use crate::controllers::daemonset::DaemonSetController;
 use crate::controllers::deployment::DeploymentController;
 use crate::controllers::gc::GarbageCollector;
+use crate::controllers::job::JobController;
 use crate::controllers::node_lifecycle::NodeLifecycleController;
 use crate::controllers::replicaset::ReplicaSetController;
 use crate::controllers::statefulset::StatefulSetController;
@@ -104,6 +105,7 @@ pub struct Simulation {
     volumes: VolumeController,
     nodes: NodeLifecycleController,
     kubelet: Kubelet,
+    jobs: JobController,
     /// The load model.
     pub traffic: Traffic,
     /// The time-series recorder.
@@ -233,6 +235,39 @@ impl Simulation {
             scenario.scheduler.tie_break,
         )
         .with_backoff(sched_cfg.pod_initial_backoff, sched_cfg.pod_max_backoff);
+        let behaviors = scenario
+            .pod_behaviors
+            .iter()
+            .map(|b| {
+                let pairs: Vec<_> = b
+                    .selector
+                    .iter()
+                    .map(|(k, v)| (store.interner.intern(k), store.interner.intern(v)))
+                    .collect();
+                crate::kubelet::usage::Behavior {
+                    namespace: store.interner.intern(&b.namespace),
+                    selector: crate::model::Selector::from_pairs(&pairs),
+                    workload: b
+                        .workload
+                        .as_ref()
+                        .map(|(k, n)| (*k, Arc::from(n.as_str()))),
+                    containers: b.containers.iter().map(|c| Arc::from(c.as_str())).collect(),
+                    run_time: b.run_time,
+                    exit_code: b.exit_code,
+                    jitter: b.jitter,
+                }
+            })
+            .collect();
+        let kubelet = Kubelet::new(kcfg, images).with_lifecycle(
+            behaviors,
+            &seeds,
+            scenario.eviction_memory,
+            scenario
+                .kubelet
+                .eviction_pressure_transition_period
+                .map(|d| d.0)
+                .unwrap_or(crate::kubelet::usage::DEFAULT_PRESSURE_TRANSITION),
+        );
         let mut sim = Simulation {
             scheduler,
             deployments: DeploymentController::new(),
@@ -254,7 +289,8 @@ impl Simulation {
                     .collect(),
             ),
             nodes,
-            kubelet: Kubelet::new(kcfg, images),
+            kubelet,
+            jobs: JobController::new(&seeds),
             traffic,
             sampler,
             pools: scenario
@@ -301,9 +337,26 @@ impl Simulation {
         sim.queue.push(SimTime::ZERO, Event::Sample);
         if !scenario.load.is_empty() {
             sim.queue.push(SimTime::ZERO, Event::LoadTick);
+            // Only loaded pods use memory: without load there is no pressure to watch for.
+            if sim.kubelet.eviction_enabled() {
+                sim.queue.push(
+                    SimTime::ZERO + crate::kubelet::usage::EVICTION_MONITORING_PERIOD,
+                    Event::EvictionMonitor,
+                );
+            }
         }
         sim.flush_changes();
         Ok(sim)
+    }
+
+    /// The node agent (container statuses, restart/eviction/throttling counters).
+    pub fn kubelet(&self) -> &Kubelet {
+        &self.kubelet
+    }
+
+    /// The Job controller (Job statuses).
+    pub fn jobs(&self) -> &JobController {
+        &self.jobs
     }
 
     /// The seed in use.
@@ -453,6 +506,7 @@ impl Simulation {
                 self.daemonsets.on_change(&c, &mut cx);
                 self.statefulsets.on_change(&c, &mut cx);
                 self.volumes.on_change(&c, &mut cx);
+                self.jobs.on_change(&c, &mut cx);
                 self.scheduler.on_change(&c, &mut cx);
                 self.kubelet.on_change(&c, &mut cx);
                 self.nodes.on_change(&c, &mut cx);
@@ -474,6 +528,7 @@ impl Simulation {
                 ControllerKind::ReplicaSet => self.replicasets.sync(&mut cx),
                 ControllerKind::DaemonSet => self.daemonsets.sync(&mut cx),
                 ControllerKind::StatefulSet => self.statefulsets.sync(&mut cx),
+                ControllerKind::Job => self.jobs.sync(&mut cx),
                 ControllerKind::GarbageCollector => {}
             },
             Event::ControllerTimer(k, g) => match k {
@@ -481,6 +536,7 @@ impl Simulation {
                 ControllerKind::ReplicaSet => self.replicasets.on_timer(g, &mut cx),
                 ControllerKind::DaemonSet => self.daemonsets.on_timer(g, &mut cx),
                 ControllerKind::StatefulSet => self.statefulsets.on_timer(g, &mut cx),
+                ControllerKind::Job => self.jobs.on_timer(g, &mut cx),
                 ControllerKind::GarbageCollector => {}
             },
             Event::Scheduler(w) => self.scheduler.on_wake(w, &mut cx),
@@ -505,14 +561,33 @@ impl Simulation {
             }
             Event::LoadTick => {
                 self.traffic.on_tick(now, &self.store);
+                let mut cx = Ctx {
+                    now,
+                    store: &mut self.store,
+                    queue: &mut self.queue,
+                };
+                self.kubelet.on_load_tick(&self.traffic, &mut cx);
                 let next = now + self.traffic.tick();
                 if next <= self.end {
                     self.queue.push(next, Event::LoadTick);
                 }
             }
+            Event::EvictionMonitor => {
+                self.kubelet.on_housekeeping(&mut cx);
+                let next = now + crate::kubelet::usage::EVICTION_MONITORING_PERIOD;
+                if next <= self.end {
+                    self.queue.push(next, Event::EvictionMonitor);
+                }
+            }
             Event::Sample => {
-                self.sampler
-                    .record(now, &self.store, &self.traffic, &self.scheduler);
+                self.sampler.record(
+                    now,
+                    &self.store,
+                    &self.traffic,
+                    &self.scheduler,
+                    &self.kubelet,
+                    &self.jobs,
+                );
                 let next = self.sampler.next_after(now, self.end);
                 if let Some(t) = next {
                     self.queue.push(t, Event::Sample);

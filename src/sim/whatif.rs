@@ -93,6 +93,8 @@ pub fn scenario(
         },
         kubelet: Default::default(),
         storage: Default::default(),
+        pod_behaviors: Vec::new(),
+        eviction_memory: None,
         controllers: Default::default(),
         output: Default::default(),
         warnings: Vec::new(),

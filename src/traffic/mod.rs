@@ -37,6 +37,19 @@ pub struct SourceSample {
     pub endpoints: usize,
 }
 
+/// What one pod is asked to do at a tick (see [`Traffic::pod_demand`]).
+#[derive(Copy, Clone, Debug, Default, PartialEq)]
+pub struct PodDemand {
+    /// cpu, millicores (baseline included).
+    pub cpu: f64,
+    /// The per-pod baseline part of `cpu`.
+    pub cpu_base: f64,
+    /// Memory, bytes.
+    pub memory: f64,
+    /// Requests per second routed to the pod.
+    pub rps: f64,
+}
+
 /// All load sources.
 pub struct Traffic {
     /// Sources, in scenario order.
@@ -253,6 +266,36 @@ impl Traffic {
             }
         }
         (cpu.round() as i64, mem.round() as i64)
+    }
+
+    /// What a pod is asked to do now (unrounded): cpu in millicores, memory in bytes, the
+    /// request rate it serves, and the part of the cpu that is the per-pod baseline.
+    pub fn pod_demand(&self, pod: PodId, store: &Store) -> PodDemand {
+        let mut d = PodDemand::default();
+        let Some(p) = store.pod(pod) else { return d };
+        if p.status.phase != crate::model::pod::PodPhase::Running {
+            return d;
+        }
+        for s in &self.sources {
+            if !s.members.contains(&pod) {
+                continue;
+            }
+            d.cpu_base += s.spec.cpu_per_pod as f64;
+            d.memory += s.spec.memory_per_pod as f64;
+            if p.is_ready() && s.ready_endpoints > 0 {
+                let share = s.rate / s.ready_endpoints as f64;
+                d.rps += share;
+                d.cpu += share * s.spec.cpu_per_request;
+                d.memory += share * s.spec.memory_per_rps;
+            }
+        }
+        d.cpu += d.cpu_base;
+        d
+    }
+
+    /// Every pod some source targets (a pod targeted by several sources comes several times).
+    pub fn loaded_pods(&self) -> impl Iterator<Item = PodId> + '_ {
+        self.sources.iter().flat_map(|s| s.members.iter().copied())
     }
 
     /// Total cpu and memory used by all targeted pods.

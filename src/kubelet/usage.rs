@@ -1,0 +1,481 @@
+//! Usage against requests and limits, and the eviction manager.
+//!
+//! At every load tick the kubelet takes each loaded pod's demand from the load model
+//! (`traffic::Traffic::pod_demand`) and holds it against the pod's limits (the sum of its app
+//! containers' limits when every container sets one, or the pod-level limits):
+//!
+//! - cpu above the cpu limit is throttled (CFS quota): the excess is recorded as throttled cpu
+//!   time, and the requests the pod could not serve with the cpu it got as unserved demand;
+//! - memory above the memory limit OOM-kills the pod's first running app container (exit code
+//!   137, reason `OOMKilled`), which then restarts with back-off ([`super::restart`]).
+//!
+//! The memory the pods use counts against their node. The eviction manager
+//! (`pkg/kubelet/eviction/eviction_manager.go`, `helpers.go`) runs its housekeeping every 10 s:
+//! `memory.available = capacity - Σ pod memory`; below the hard threshold (default 100Mi) it sets
+//! the node's MemoryPressure condition and evicts one pod, ranked by `rankMemoryPressure`
+//! (usage above requests first, then lower priority, then larger usage minus requests). The
+//! condition stays until no pressure was seen for `evictionPressureTransitionPeriod` (5 m).
+
+use super::restart::{OOM_EXIT_CODE, TermReason};
+use super::{Kubelet, Stage};
+use crate::engine::{RngStreams, SimDuration, SimTime};
+use crate::model::pod::{PodPhase, PodReason};
+use crate::model::{ArenaId, NodeId, PodId, Selector, Sym};
+use crate::scenario::MemoryThreshold;
+use crate::sim::Ctx;
+use crate::store::PodDelta;
+use crate::store::events::EventType;
+use crate::traffic::Traffic;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The eviction manager's housekeeping interval (`evictionMonitoringPeriod`, 10 s).
+pub const EVICTION_MONITORING_PERIOD: SimDuration = SimDuration::from_secs(10);
+/// Default `evictionPressureTransitionPeriod`.
+pub const DEFAULT_PRESSURE_TRANSITION: SimDuration = SimDuration::from_mins(5);
+/// The taint the node lifecycle controller adds for MemoryPressure.
+pub const MEMORY_PRESSURE_TAINT: &str = "node.kubernetes.io/memory-pressure";
+/// Pods at or above this priority are critical and never evicted (`SystemCriticalPriority`).
+const SYSTEM_CRITICAL_PRIORITY: i32 = 2_000_000_000;
+
+/// A `podBehaviors` entry with interned names.
+#[derive(Clone, Debug)]
+pub struct Behavior {
+    /// Namespace.
+    pub namespace: Sym,
+    /// Pods it applies to.
+    pub selector: Selector,
+    /// Only pods of this workload (Deployment, ReplicaSet or Job) and name.
+    pub workload: Option<(crate::api::Kind, Arc<str>)>,
+    /// Containers it applies to (empty: all).
+    pub containers: Vec<Arc<str>>,
+    /// Run time before the exit.
+    pub run_time: SimDuration,
+    /// Exit code.
+    pub exit_code: i32,
+    /// Uniform extra run time in `[0, jitter)`.
+    pub jitter: SimDuration,
+}
+
+/// Kubelet counters (for `summary.json` and `timeseries.csv`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct KubeletStats {
+    /// Container restarts.
+    pub container_restarts: u64,
+    /// Containers OOM-killed.
+    pub oom_kills: u64,
+    /// Pods evicted under node pressure.
+    pub evictions: u64,
+    /// cpu demand above limits at the last load tick, millicores.
+    pub throttled_cpu_m: i64,
+    /// Requests per second not served because of throttling, at the last load tick.
+    pub unserved_rps: f64,
+    /// Throttled cpu time so far, millicore-microseconds.
+    pub throttled_cpu_mcore_us: u64,
+    /// Requests not served because of throttling so far.
+    pub unserved_requests: f64,
+}
+
+impl KubeletStats {
+    /// Throttled cpu time so far, in cpu-seconds.
+    pub fn throttled_cpu_seconds(&self) -> f64 {
+        self.throttled_cpu_mcore_us as f64 / 1e9
+    }
+}
+
+/// Kubelet state beyond pod start-up: behaviours, counters, node memory and pressure.
+#[derive(Debug)]
+pub struct KubeletExt {
+    pub(super) behaviors: Vec<Behavior>,
+    pub(super) seeds: RngStreams,
+    /// Counters.
+    pub stats: KubeletStats,
+    eviction: Option<MemoryThreshold>,
+    transition: SimDuration,
+    /// Memory used by pods, per node slot (bytes).
+    node_memory: Vec<i64>,
+    /// When pressure was last observed on a node.
+    pressure_seen: BTreeMap<NodeId, SimTime>,
+    seen: Vec<u32>,
+    tick: u32,
+    /// The last load tick and the exact throttled millicores since then.
+    last_tick: Option<SimTime>,
+    throttle_rate: f64,
+}
+
+impl Default for KubeletExt {
+    fn default() -> Self {
+        KubeletExt {
+            behaviors: Vec::new(),
+            seeds: RngStreams::new(0),
+            stats: KubeletStats::default(),
+            eviction: None,
+            transition: DEFAULT_PRESSURE_TRANSITION,
+            node_memory: Vec::new(),
+            pressure_seen: BTreeMap::new(),
+            seen: Vec::new(),
+            tick: 0,
+            last_tick: None,
+            throttle_rate: 0.0,
+        }
+    }
+}
+
+/// A quantity in bytes as `resource.Quantity.String()` renders a BinarySI value: the largest
+/// binary suffix that divides it exactly, else plain bytes.
+pub fn format_bytes(v: i64) -> String {
+    if v == 0 {
+        return "0".into();
+    }
+    let mut x = v;
+    let mut k = 0;
+    while x % 1024 == 0 && k < 6 {
+        x /= 1024;
+        k += 1;
+    }
+    let suffix = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"][k];
+    format!("{x}{suffix}")
+}
+
+/// An eviction rank: (usage within requests, priority, -(usage - requests), uid).
+pub type RankKey = (bool, i32, i64, u64);
+
+/// `rankMemoryPressure` (`pkg/kubelet/eviction/helpers.go`) as a sort key: pods whose usage
+/// exceeds their requests first, then lower priority, then larger usage above requests.
+pub fn memory_rank_key(usage: i64, request: i64, priority: i32, uid: u64) -> RankKey {
+    (usage <= request, priority, -(usage - request), uid)
+}
+
+impl Kubelet {
+    /// Sets the container behaviours, the seed of the jitter stream, the hard memory eviction
+    /// threshold (`None`: eviction disabled) and `evictionPressureTransitionPeriod`.
+    pub fn with_lifecycle(
+        mut self,
+        behaviors: Vec<Behavior>,
+        seeds: &RngStreams,
+        eviction: Option<MemoryThreshold>,
+        transition: SimDuration,
+    ) -> Self {
+        self.ext.behaviors = behaviors;
+        self.ext.seeds = *seeds;
+        self.ext.eviction = eviction;
+        self.ext.transition = transition;
+        self
+    }
+
+    /// Counters of restarts, OOM kills, evictions and throttling.
+    pub fn stats(&self) -> &KubeletStats {
+        &self.ext.stats
+    }
+
+    /// Memory the pods on `node` used at the last load tick (bytes).
+    pub fn node_memory_usage(&self, node: NodeId) -> i64 {
+        self.ext
+            .node_memory
+            .get(node.index() as usize)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The load tick: holds each loaded pod's demand against its limits (throttling, OOM kills)
+    /// and recomputes the memory used on each node. Throttled cpu time and unserved requests
+    /// accumulate at each tick for the interval since the previous one, at that tick's rates.
+    pub fn on_load_tick(&mut self, traffic: &Traffic, cx: &mut Ctx<'_>) {
+        let ext = &mut self.ext;
+        if let Some(t) = ext.last_tick {
+            let dt = cx.now.since(t).as_micros() as f64;
+            ext.stats.throttled_cpu_mcore_us += (ext.throttle_rate * dt) as u64;
+            ext.stats.unserved_requests += ext.stats.unserved_rps * dt / 1e6;
+        }
+        ext.last_tick = Some(cx.now);
+        ext.throttle_rate = 0.0;
+        ext.tick = ext.tick.wrapping_add(1);
+        ext.stats.throttled_cpu_m = 0;
+        ext.stats.unserved_rps = 0.0;
+        ext.node_memory.iter_mut().for_each(|m| *m = 0);
+        let tick = ext.tick;
+        for p in traffic.loaded_pods() {
+            let i = p.index() as usize;
+            if self.ext.seen.len() <= i {
+                self.ext.seen.resize(i + 1, 0);
+            }
+            if self.ext.seen[i] == tick {
+                continue;
+            }
+            self.ext.seen[i] = tick;
+            let Some(run) = self.run(p) else { continue };
+            run.life.memory = 0;
+            if run.stage != Stage::Running {
+                continue;
+            }
+            let Some(first_running) = run.life.ctrs.iter().position(|c| c.running_since.is_some())
+            else {
+                continue;
+            };
+            let d = traffic.pod_demand(p, cx.store);
+            let Some(pod) = cx.store.pod(p) else { continue };
+            let Some(node) = pod.status.node else {
+                continue;
+            };
+            let (cpu_limit, mem_limit) = pod_limits(pod);
+            if let Some(l) = cpu_limit
+                && d.cpu > l as f64
+            {
+                let excess = d.cpu - l as f64;
+                let served = if d.cpu > d.cpu_base {
+                    ((l as f64 - d.cpu_base) / (d.cpu - d.cpu_base)).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                let unserved = d.rps * (1.0 - served);
+                let st = &mut self.ext.stats;
+                st.throttled_cpu_m += excess.round() as i64;
+                st.unserved_rps += unserved;
+                self.ext.throttle_rate += excess;
+            }
+            let memory = d.memory.round() as i64;
+            if let Some(l) = mem_limit
+                && memory > l
+            {
+                self.container_exited(p, first_running, OOM_EXIT_CODE, TermReason::OomKilled, cx);
+                continue;
+            }
+            let ni = node.index() as usize;
+            if self.ext.node_memory.len() <= ni {
+                self.ext.node_memory.resize(ni + 1, 0);
+            }
+            self.ext.node_memory[ni] += memory;
+            if let Some(run) = self.run(p) {
+                run.life.memory = memory;
+            }
+        }
+    }
+
+    /// Whether the eviction manager runs (a memory threshold is set).
+    pub fn eviction_enabled(&self) -> bool {
+        self.ext.eviction.is_some()
+    }
+
+    /// The eviction manager's housekeeping (`synchronize`), every 10 s: looks at each node's
+    /// memory, keeps its MemoryPressure condition, and evicts at most one pod per node.
+    pub fn on_housekeeping(&mut self, cx: &mut Ctx<'_>) {
+        let Some(threshold) = self.ext.eviction else {
+            return;
+        };
+        let now = cx.now;
+        let nodes: Vec<NodeId> = cx.store.node_ids().to_vec();
+        for node in nodes {
+            let Some(n) = cx.store.node(node) else {
+                continue;
+            };
+            if n.health != crate::model::node::NodeHealth::Up {
+                continue;
+            }
+            let capacity = if n.capacity.memory > 0 {
+                n.capacity.memory
+            } else {
+                n.allocatable.memory
+            };
+            let thr = match threshold {
+                MemoryThreshold::Bytes(b) => b,
+                MemoryThreshold::Percent(bp) => (capacity as i128 * bp as i128 / 10_000) as i64,
+            };
+            let available = capacity - self.node_memory_usage(node);
+            let (had, name) = (n.memory_pressure, n.name);
+            if available < thr {
+                let obj = cx.store.node_ref(node);
+                self.ext.pressure_seen.insert(node, now);
+                if !had {
+                    cx.store.update_node(node, |n| n.memory_pressure = true);
+                    cx.store.record(
+                        obj.clone(),
+                        EventType::Normal,
+                        "NodeHasInsufficientMemory",
+                        "kubelet",
+                        |s| {
+                            format!(
+                                "Node {} status is now: NodeHasInsufficientMemory",
+                                s.interner.resolve(name)
+                            )
+                        },
+                    );
+                }
+                cx.store.record(
+                    obj,
+                    EventType::Warning,
+                    "EvictionThresholdMet",
+                    "kubelet",
+                    |_| "Attempting to reclaim memory".to_string(),
+                );
+                self.evict_one(node, thr, available, cx);
+            } else if had
+                && self
+                    .ext
+                    .pressure_seen
+                    .get(&node)
+                    .is_none_or(|&t| now.since(t) >= self.ext.transition)
+            {
+                self.ext.pressure_seen.remove(&node);
+                cx.store.update_node(node, |n| n.memory_pressure = false);
+                let obj = cx.store.node_ref(node);
+                cx.store.record(
+                    obj,
+                    EventType::Normal,
+                    "NodeHasSufficientMemory",
+                    "kubelet",
+                    |s| {
+                        format!(
+                            "Node {} status is now: NodeHasSufficientMemory",
+                            s.interner.resolve(name)
+                        )
+                    },
+                );
+            }
+        }
+    }
+
+    /// Evicts the first pod of `node` in `rankMemoryPressure` order.
+    fn evict_one(&mut self, node: NodeId, threshold: i64, available: i64, cx: &mut Ctx<'_>) {
+        let Some(n) = cx.store.node(node) else { return };
+        let mut best: Option<(RankKey, PodId, i64)> = None;
+        for &p in &n.pods {
+            let Some(pod) = cx.store.pod(p) else { continue };
+            if !pod.is_active() || pod.priority >= SYSTEM_CRITICAL_PRIORITY {
+                continue;
+            }
+            let usage = self.runs.get(p.index() as usize).and_then(|r| r.as_ref());
+            let usage = match usage {
+                Some(r) if r.pod == p && r.stage != Stage::Done => r.life.memory,
+                _ => 0,
+            };
+            let key = memory_rank_key(usage, pod.requests.memory, pod.priority, pod.uid);
+            if best.as_ref().is_none_or(|b| key < b.0) {
+                best = Some((key, p, usage));
+            }
+        }
+        let Some((_, victim, usage)) = best else {
+            return;
+        };
+        let pod = cx.store.pod(victim).expect("ranked");
+        // evictionMessage (helpers.go).
+        let mut message = format!(
+            "The node was low on resource: memory. Threshold quantity: {}, available: {}. ",
+            format_bytes(threshold),
+            format_bytes(available)
+        );
+        if let Some(c) = pod.spec.containers.first() {
+            let req = c.requests.memory;
+            if usage > req {
+                message.push_str(&format!(
+                    "Container {} was using {}, request is {}, has larger consumption of memory. ",
+                    c.name,
+                    format_bytes(usage),
+                    format_bytes(req)
+                ));
+            }
+        }
+        let running: Vec<Arc<str>> = match self.run(victim) {
+            Some(r) => r
+                .life
+                .ctrs
+                .iter()
+                .zip(pod.spec.containers.iter())
+                .filter(|(c, _)| c.running_since.is_some())
+                .map(|(_, s)| s.name.clone())
+                .collect(),
+            None => Vec::new(),
+        };
+        let obj = cx.store.pod_ref(victim);
+        let msg: Arc<str> = Arc::from(message);
+        let m2 = msg.clone();
+        cx.store.record(
+            obj.clone(),
+            EventType::Warning,
+            "Evicted",
+            "kubelet",
+            |_| m2.to_string(),
+        );
+        for name in running {
+            cx.store
+                .record(obj.clone(), EventType::Normal, "Killing", "kubelet", |_| {
+                    format!("Stopping container {name}")
+                });
+        }
+        if let Some(r) = self.run(victim) {
+            r.generation += 1;
+            r.stage = Stage::Done;
+            r.life.memory = 0;
+            r.started.iter_mut().for_each(|s| *s = None);
+            for c in &mut r.life.ctrs {
+                c.running_since = None;
+            }
+        }
+        let ni = node.index() as usize;
+        if let Some(m) = self.ext.node_memory.get_mut(ni) {
+            *m -= usage;
+        }
+        self.ext.stats.evictions += 1;
+        cx.store.update_pod_status(victim, PodDelta::STATUS, |s| {
+            s.reason = Some(PodReason::Evicted);
+            s.message = Some(msg);
+            // The DisruptionTarget condition the kubelet adds before killing the pod.
+            s.disruption_target = Some(crate::model::pod::DisruptionReason::TerminationByKubelet);
+        });
+        cx.store.set_pod_phase(victim, PodPhase::Failed);
+    }
+}
+
+/// A pod's cpu (millicores) and memory (bytes) limits: pod-level limits where set, else the
+/// sum over app containers when every one of them sets that limit.
+pub fn pod_limits(pod: &crate::model::Pod) -> (Option<i64>, Option<i64>) {
+    let cs = &pod.spec.containers;
+    let sum = |f: fn(&crate::model::pod::Container) -> i64| -> Option<i64> {
+        if !cs.is_empty() && cs.iter().all(|c| f(c) > 0) {
+            Some(cs.iter().map(f).sum())
+        } else {
+            None
+        }
+    };
+    let mut cpu = sum(|c| c.limits.cpu);
+    let mut mem = sum(|c| c.limits.memory);
+    if let Some(l) = &pod.spec.pod_limits {
+        if l.cpu > 0 {
+            cpu = Some(l.cpu);
+        }
+        if l.memory > 0 {
+            mem = Some(l.memory);
+        }
+    }
+    (cpu, mem)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities_render_like_binary_si() {
+        assert_eq!(format_bytes(100 * 1024 * 1024), "100Mi");
+        assert_eq!(format_bytes(51200 * 1024), "50Mi");
+        assert_eq!(format_bytes(51201 * 1024), "51201Ki");
+        assert_eq!(format_bytes(1500), "1500");
+        assert_eq!(format_bytes(0), "0");
+        assert_eq!(format_bytes(-2048), "-2Ki");
+    }
+
+    #[test]
+    fn memory_ranking_puts_best_effort_first_and_guaranteed_last() {
+        const MI: i64 = 1024 * 1024;
+        // BestEffort: no request, 300Mi used. Burstable: 100Mi requested, 200Mi used.
+        // Guaranteed: 900Mi requested, 900Mi used (not above requests).
+        let be = memory_rank_key(300 * MI, 0, 0, 3);
+        let bu = memory_rank_key(200 * MI, 100 * MI, 0, 1);
+        let g = memory_rank_key(900 * MI, 900 * MI, 0, 2);
+        let mut v = [(g, "g"), (bu, "bu"), (be, "be")];
+        v.sort();
+        assert_eq!(v.map(|x| x.1), ["be", "bu", "g"]);
+        // Priority beats usage among pods above their requests.
+        let low = memory_rank_key(10 * MI, 0, -5, 9);
+        assert!(low < be);
+    }
+}
