@@ -98,6 +98,8 @@ pub struct KubeletExt {
     pressure_seen: BTreeMap<NodeId, SimTime>,
     seen: Vec<u32>,
     tick: u32,
+    demands: Vec<crate::traffic::PodDemand>,
+    touched: Vec<crate::model::PodId>,
     /// The last load tick and the exact throttled millicores since then.
     last_tick: Option<SimTime>,
     throttle_rate: f64,
@@ -115,6 +117,8 @@ impl Default for KubeletExt {
             pressure_seen: BTreeMap::new(),
             seen: Vec::new(),
             tick: 0,
+            demands: Vec::new(),
+            touched: Vec::new(),
             last_tick: None,
             throttle_rate: 0.0,
         }
@@ -194,15 +198,15 @@ impl Kubelet {
         ext.stats.unserved_rps = 0.0;
         ext.node_memory.iter_mut().for_each(|m| *m = 0);
         let tick = ext.tick;
-        for p in traffic.loaded_pods() {
-            let i = p.index() as usize;
-            if self.ext.seen.len() <= i {
-                self.ext.seen.resize(i + 1, 0);
-            }
-            if self.ext.seen[i] == tick {
-                continue;
-            }
-            self.ext.seen[i] = tick;
+        traffic.fill_demands(
+            cx.store,
+            tick,
+            &mut ext.demands,
+            &mut ext.seen,
+            &mut ext.touched,
+        );
+        let touched = std::mem::take(&mut self.ext.touched);
+        for &p in &touched {
             let Some(run) = self.run(p) else { continue };
             run.life.memory = 0;
             if run.stage != Stage::Running {
@@ -212,7 +216,7 @@ impl Kubelet {
             else {
                 continue;
             };
-            let d = traffic.pod_demand(p, cx.store);
+            let d = self.ext.demands[p.index() as usize];
             let Some(pod) = cx.store.pod(p) else { continue };
             let Some(node) = pod.status.node else {
                 continue;
@@ -249,6 +253,7 @@ impl Kubelet {
                 run.life.memory = memory;
             }
         }
+        self.ext.touched = touched;
     }
 
     /// Whether the eviction manager runs (a memory threshold is set).

@@ -7,7 +7,7 @@
 //! see exactly the same arrivals.
 
 use crate::engine::{RngStreams, SimDuration, SimTime, StreamId};
-use crate::model::{PodId, Selector, Sym};
+use crate::model::{ArenaId, PodId, Selector, Sym};
 use crate::scenario::{Load, Rate};
 use crate::store::{Change, Op, PodDelta, Store};
 use std::collections::BTreeSet;
@@ -296,6 +296,58 @@ impl Traffic {
     /// Every pod some source targets (a pod targeted by several sources comes several times).
     pub fn loaded_pods(&self) -> impl Iterator<Item = PodId> + '_ {
         self.sources.iter().flat_map(|s| s.members.iter().copied())
+    }
+
+    /// Every targeted pod's demand now, in one pass over the sources (what [`pod_demand`]
+    /// gives for each pod, without a membership lookup per (pod, source)). `demands` is indexed
+    /// by pod slot and `mark` remembers which slots this `round` filled; `touched` receives
+    /// each targeted pod once, in first-seen order. The buffers are reused across calls.
+    ///
+    /// [`pod_demand`]: Traffic::pod_demand
+    pub fn fill_demands(
+        &self,
+        store: &Store,
+        round: u32,
+        demands: &mut Vec<PodDemand>,
+        mark: &mut Vec<u32>,
+        touched: &mut Vec<PodId>,
+    ) {
+        touched.clear();
+        for s in &self.sources {
+            let share = if s.ready_endpoints > 0 {
+                s.rate / s.ready_endpoints as f64
+            } else {
+                0.0
+            };
+            for &p in &s.members {
+                let i = p.index() as usize;
+                if demands.len() <= i {
+                    demands.resize(i + 1, PodDemand::default());
+                    mark.resize(i + 1, 0);
+                }
+                if mark[i] != round {
+                    mark[i] = round;
+                    demands[i] = PodDemand::default();
+                    touched.push(p);
+                }
+                let Some(pod) = store.pod(p) else { continue };
+                if pod.status.phase != crate::model::pod::PodPhase::Running {
+                    continue;
+                }
+                let d = &mut demands[i];
+                d.cpu_base += s.spec.cpu_per_pod as f64;
+                d.memory += s.spec.memory_per_pod as f64;
+                if pod.is_ready() && s.ready_endpoints > 0 {
+                    d.rps += share;
+                    d.cpu += share * s.spec.cpu_per_request;
+                    d.memory += share * s.spec.memory_per_rps;
+                }
+            }
+        }
+        for &p in touched.iter() {
+            let d = &mut demands[p.index() as usize];
+            d.cpu += d.cpu_base;
+        }
     }
 
     /// Total cpu and memory used by all targeted pods.
