@@ -338,3 +338,58 @@ fn drain_refuses_daemonset_pods_unless_ignored() {
     assert_eq!(left.len(), 1);
     assert!(left[0].starts_with("agent-"), "{left:?}");
 }
+
+#[test]
+fn drain_respects_a_budget_over_a_statefulset() {
+    // getExpectedScale takes a StatefulSet's replicas: with maxUnavailable 1 one member may
+    // go at a time, so a drain of a node holding one member completes.
+    let text = r#"
+apiVersion: kubesim/v1alpha1
+kind: Scenario
+metadata: {name: t}
+duration: 10m
+storage: {provisioningDelay: 0s}
+nodePools:
+  - name: n
+    count: 3
+    template:
+      status:
+        allocatable: {cpu: "4", memory: 8Gi, pods: "110"}
+manifests:
+  - inline: |
+      apiVersion: apps/v1
+      kind: StatefulSet
+      metadata: {name: db}
+      spec:
+        replicas: 3
+        serviceName: db
+        podManagementPolicy: Parallel
+        selector: {matchLabels: {app: db}}
+        template:
+          metadata: {labels: {app: db}}
+          spec:
+            affinity:
+              podAntiAffinity:
+                requiredDuringSchedulingIgnoredDuringExecution:
+                  - labelSelector: {matchLabels: {app: db}}
+                    topologyKey: kubernetes.io/hostname
+            containers:
+              - {name: db, image: db, resources: {requests: {cpu: 100m}}}
+  - inline: |
+      apiVersion: policy/v1
+      kind: PodDisruptionBudget
+      metadata: {name: db}
+      spec: {maxUnavailable: 1, selector: {matchLabels: {app: db}}}
+events:
+  - at: 2m
+    drain: {node: n-1}
+"#;
+    let mut sim = sim_from(text);
+    sim.run();
+    let s = sim.summary();
+    let d = &s.maintenance.drains[0];
+    assert_eq!(
+        (d.outcome, d.evicted, d.blocked_evictions),
+        ("drained", 1, 0)
+    );
+}

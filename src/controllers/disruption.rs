@@ -133,12 +133,29 @@ impl Budget {
     }
 }
 
-/// `getExpectedScale`: the sum of the scales of the controllers owning the pods, each counted
-/// once; pods without a controller are left out.
+/// `getExpectedScale`: the sum of the scales of the controllers owning the pods (Deployments
+/// through their ReplicaSets, ReplicaSets, StatefulSets), each counted once; pods without a
+/// scalable controller are left out.
 fn expected_scale(store: &Store, pods: &[&Pod]) -> i32 {
     let mut seen: BTreeSet<(u8, u64)> = BTreeSet::new();
     let mut total = 0;
     for p in pods {
+        if let Some(OwnerRef::StatefulSet(_)) = p.owner {
+            // StatefulSet pods are named `<set>-<ordinal>`; the set's scale is its manifest's.
+            let Some((set, _)) = p.name.rsplit_once('-') else {
+                continue;
+            };
+            let Some(o) = store.object(api::Kind::StatefulSet, p.namespace, set) else {
+                continue;
+            };
+            let api::Object::StatefulSet(ss) = o.object.as_ref() else {
+                continue;
+            };
+            if seen.insert((2, o.uid)) {
+                total += ss.spec.replicas.unwrap_or(1);
+            }
+            continue;
+        }
         let Some(OwnerRef::ReplicaSet(rs)) = p.owner else {
             continue;
         };

@@ -1075,11 +1075,17 @@ fn schedule_pod(
     };
     let non_local_filters = all_filters & !profile.filter_local & !w.state.skip_filter_mask;
     if n > 0 {
-        for k in 0..n {
+        // Walk from `nextStartNodeIndex`, wrapping (no division per node).
+        let mut at = w.next_start % n;
+        for _ in 0..n {
             if w.feasible.len() >= want {
                 break;
             }
-            let id = list[(w.next_start + k) % n];
+            let id = list[at];
+            at += 1;
+            if at == n {
+                at = 0;
+            }
             processed += 1;
             let mut slot_of_node = usize::MAX;
             let (plugin, st) = if profile.filter.is_empty() {
