@@ -136,10 +136,30 @@ fn seed_guide_replays_the_guide() {
             .unwrap()
     };
     assert_eq!(get("default", "my-app").ready, 3);
+    // `kubectl scale --replicas=5` at 25m; the HPA applied at 30m (cpu 70 %, min 2) finds the
+    // pods nearly idle and takes the Deployment down: 5 → 3 once its initial recommendation
+    // (5, at the first sync 30:15) leaves the 5-minute window, then → 2 (its minimum).
+    assert_eq!(get("default", "my-app-deployment").ready, 2);
+    let rescales: Vec<(String, String)> = sim
+        .store
+        .events
+        .events
+        .iter()
+        .filter(|e| e.reason == "SuccessfulRescale")
+        .map(|e| (e.time.clock(), e.message.clone()))
+        .collect();
     assert_eq!(
-        get("default", "my-app-deployment").ready,
-        5,
-        "scaled to 5 at 25m"
+        rescales,
+        vec![
+            (
+                "0:35:30.000".to_string(),
+                "New size: 3; reason: All metrics below target".to_string()
+            ),
+            (
+                "0:40:45.000".to_string(),
+                "New size: 2; reason: All metrics below target".to_string()
+            ),
+        ]
     );
     assert_eq!(
         get("production", "my-app-deployment").ready,

@@ -3,3 +3,4 @@
 //! recommender build on these.
 
 pub mod hpa;
+pub mod metrics_server;

@@ -6,6 +6,7 @@ pub mod daemonset;
 pub mod deployment;
 pub mod disruption;
 pub mod gc;
+pub mod hpa;
 pub mod job;
 pub mod node_lifecycle;
 pub mod replicaset;

@@ -209,6 +209,8 @@ impl Kubelet {
         for &p in &touched {
             let Some(run) = self.run(p) else { continue };
             run.life.memory = 0;
+            run.life.advance_cpu(cx.now);
+            run.life.cpu = 0.0;
             if run.stage != Stage::Running {
                 continue;
             }
@@ -237,6 +239,10 @@ impl Kubelet {
                 st.unserved_rps += unserved;
                 self.ext.throttle_rate += excess;
             }
+            let used_cpu = cpu_limit.map_or(d.cpu, |l| d.cpu.min(l as f64));
+            if let Some(run) = self.run(p) {
+                run.life.cpu = used_cpu;
+            }
             let memory = d.memory.round() as i64;
             if let Some(l) = mem_limit
                 && memory > l
@@ -254,6 +260,19 @@ impl Kubelet {
             }
         }
         self.ext.touched = touched;
+    }
+
+    /// What the pod's cgroups report now for metrics-server (`/metrics/resource`): cumulative
+    /// cpu (millicore-seconds) and the memory working set (bytes); None unless its containers
+    /// run.
+    pub fn pod_usage_counters(&self, p: crate::model::PodId, now: SimTime) -> Option<(f64, i64)> {
+        let run = self.runs.get(p.index() as usize)?.as_ref()?;
+        if run.stage != Stage::Running {
+            return None;
+        }
+        let l = &run.life;
+        let total = l.cpu_total + l.cpu * now.since(l.cpu_at.min(now)).as_secs_f64();
+        Some((total, l.memory))
     }
 
     /// Whether the eviction manager runs (a memory threshold is set).

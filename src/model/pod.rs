@@ -593,6 +593,9 @@ pub struct PodStatus {
     pub initialized_at: Option<SimTime>,
     /// When the pod last became Ready (`None` while not ready).
     pub ready_since: Option<SimTime>,
+    /// When the pod last stopped being Ready (the Ready condition's `lastTransitionTime`
+    /// while it is False after having been True).
+    pub ready_lost: Option<SimTime>,
     /// When the containers started running (for restarts' 10-minute reset).
     pub running_since: Option<SimTime>,
     /// Set when the pod is being deleted (`metadata.deletionTimestamp`).
@@ -651,6 +654,7 @@ impl PodStatus {
             start_time: None,
             initialized_at: None,
             ready_since: None,
+            ready_lost: None,
             running_since: None,
             deletion_at: None,
             deletion_grace: SimDuration::ZERO,

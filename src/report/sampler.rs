@@ -25,6 +25,7 @@ struct WorkloadCol {
 pub struct Sampler {
     interval: SimDuration,
     workloads: Vec<WorkloadCol>,
+    hpas: Vec<(Sym, Arc<str>)>,
     loads: Vec<String>,
     csv: String,
     rows: usize,
@@ -60,8 +61,18 @@ impl Sampler {
     /// A sampler with columns for every workload and load source the scenario names.
     pub fn new(s: &Scenario, interval: SimDuration, store: &mut Store) -> Self {
         let mut workloads: Vec<WorkloadCol> = Vec::new();
+        let mut hpas: Vec<(Sym, Arc<str>, String)> = Vec::new();
         let mut add = |o: &Object, store: &mut Store| {
             let kind = o.kind();
+            if kind == Kind::HorizontalPodAutoscaler {
+                let ns_name = o.namespace().to_string();
+                let ns = store.interner.intern(&ns_name);
+                let name: Arc<str> = Arc::from(o.name());
+                if !hpas.iter().any(|h| h.0 == ns && h.1 == name) {
+                    hpas.push((ns, name, ns_name));
+                }
+                return;
+            }
             if !matches!(
                 kind,
                 Kind::Deployment
@@ -110,6 +121,12 @@ impl Sampler {
                 header.push(format!("{base}:{f}"));
             }
         }
+        for (_, name, ns_name) in &hpas {
+            for f in ["desired", "current", "metric"] {
+                header.push(format!("hpa/{ns_name}/{name}:{f}"));
+            }
+        }
+        let hpas: Vec<(Sym, Arc<str>)> = hpas.into_iter().map(|(a, b, _)| (a, b)).collect();
         for l in &loads {
             for f in ["offered_rps", "served_rps", "endpoints"] {
                 header.push(format!("load/{l}:{f}"));
@@ -120,6 +137,7 @@ impl Sampler {
         Sampler {
             interval,
             workloads,
+            hpas,
             loads,
             csv,
             rows: 0,
@@ -135,6 +153,7 @@ impl Sampler {
     }
 
     /// Appends a row for the state at `now`.
+    #[allow(clippy::too_many_arguments)]
     pub fn record(
         &mut self,
         now: SimTime,
@@ -143,6 +162,7 @@ impl Sampler {
         sched: &Scheduler,
         kubelet: &crate::kubelet::Kubelet,
         jobs: &crate::controllers::job::JobController,
+        hpa: &crate::controllers::hpa::HpaController,
     ) {
         let c = store.pod_counts();
         let (mut nodes, mut ready) = (0u64, 0u64);
@@ -227,6 +247,19 @@ impl Sampler {
                 _ => (0, 0, 0, 0),
             };
             let _ = write!(line, ",{d},{cur},{r},{a}");
+        }
+        for (ns, name) in &self.hpas {
+            match hpa.get(*ns, name) {
+                Some(h) => {
+                    let m = h.status.current_metrics.first().map_or(0, |m| m.value);
+                    let _ = write!(
+                        line,
+                        ",{},{},{m}",
+                        h.status.desired_replicas, h.status.current_replicas
+                    );
+                }
+                None => line.push_str(",0,0,0"),
+            }
         }
         for s in traffic.samples() {
             let _ = write!(line, ",{:.3},{:.3},{}", s.offered, s.served, s.endpoints);

@@ -218,6 +218,8 @@ pub struct Scenario {
     pub controllers: ControllerSettings,
     /// Storage settings.
     pub storage: StorageSettings,
+    /// metrics-server settings.
+    pub metrics: MetricsSettings,
     /// Output settings.
     pub output: OutputSettings,
     /// Warnings found while loading.
@@ -225,7 +227,7 @@ pub struct Scenario {
 }
 
 /// Kinds that load but whose controllers are not simulated yet.
-pub const NOT_YET_SIMULATED: &[Kind] = &[Kind::HorizontalPodAutoscaler];
+pub const NOT_YET_SIMULATED: &[Kind] = &[];
 
 /// Upper bound on nodes per pool (a typo guard; the scalability envelope is 5,000 nodes).
 pub const MAX_POOL_NODES: u32 = 100_000;
@@ -708,6 +710,7 @@ pub fn load_scenario_str(text: &str, display: &str, dir: &Path) -> Result<Scenar
         scheduler: raw.scheduler,
         kubelet: raw.kubelet,
         storage: raw.storage,
+        metrics: raw.metrics,
         pod_behaviors,
         eviction_memory,
         controllers: raw.controllers,

@@ -54,6 +54,9 @@ pub struct ScenarioFile {
     /// Storage (PersistentVolume provisioning) settings.
     #[serde(default)]
     pub storage: StorageSettings,
+    /// The metrics pipeline (metrics-server) settings.
+    #[serde(default)]
+    pub metrics: MetricsSettings,
     /// What to write.
     #[serde(default)]
     pub output: OutputSettings,
@@ -731,6 +734,15 @@ pub struct PodBehaviorSpec {
     /// Seeded uniform extra run time in `[0, jitter)`, drawn for every container start.
     #[serde(default)]
     pub jitter: Option<Duration>,
+}
+
+/// metrics-server settings.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// `--metric-resolution`: how often pods are scraped (default 15s, at least 10s).
+    #[serde(default)]
+    pub resolution: Option<Duration>,
 }
 
 /// Storage settings: how long dynamic provisioning takes.

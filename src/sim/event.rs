@@ -18,6 +18,8 @@ pub enum ControllerKind {
     StatefulSet,
     /// The Job controller.
     Job,
+    /// The HorizontalPodAutoscaler controller.
+    Hpa,
 }
 
 /// Steps of the node agent's work on one pod.
@@ -93,6 +95,8 @@ pub enum Event {
     LoadTick,
     /// The kubelet eviction manager's housekeeping tick (every 10 s).
     EvictionMonitor,
+    /// metrics-server's scrape.
+    MetricsScrape,
     /// Record a row of the time series.
     Sample,
 }
@@ -121,6 +125,7 @@ impl Event {
             Event::Storage(StorageWake::Provisioned(c)) => (25, c.0 as u64),
             Event::Storage(StorageWake::Resync) => (26, 0),
             Event::EvictionMonitor => (28, 0),
+            Event::MetricsScrape => (29, 0),
         }
     }
 }

@@ -106,6 +106,8 @@ pub struct Simulation {
     nodes: NodeLifecycleController,
     kubelet: Kubelet,
     jobs: JobController,
+    /// The HorizontalPodAutoscaler controller and metrics-server.
+    pub hpa: crate::controllers::hpa::HpaController,
     /// The load model.
     pub traffic: Traffic,
     /// The time-series recorder.
@@ -291,6 +293,13 @@ impl Simulation {
             nodes,
             kubelet,
             jobs: JobController::new(&seeds),
+            hpa: crate::controllers::hpa::HpaController::new(
+                scenario
+                    .metrics
+                    .resolution
+                    .map(|d| d.0)
+                    .unwrap_or(crate::autoscaling::metrics_server::DEFAULT_RESOLUTION),
+            ),
             traffic,
             sampler,
             pools: scenario
@@ -507,6 +516,7 @@ impl Simulation {
                 self.statefulsets.on_change(&c, &mut cx);
                 self.volumes.on_change(&c, &mut cx);
                 self.jobs.on_change(&c, &mut cx);
+                self.hpa.on_change(&c, &mut cx);
                 self.scheduler.on_change(&c, &mut cx);
                 self.kubelet.on_change(&c, &mut cx);
                 self.nodes.on_change(&c, &mut cx);
@@ -529,6 +539,7 @@ impl Simulation {
                 ControllerKind::DaemonSet => self.daemonsets.sync(&mut cx),
                 ControllerKind::StatefulSet => self.statefulsets.sync(&mut cx),
                 ControllerKind::Job => self.jobs.sync(&mut cx),
+                ControllerKind::Hpa => self.hpa.sync(&self.traffic, &mut cx),
                 ControllerKind::GarbageCollector => {}
             },
             Event::ControllerTimer(k, g) => match k {
@@ -537,6 +548,7 @@ impl Simulation {
                 ControllerKind::DaemonSet => self.daemonsets.on_timer(g, &mut cx),
                 ControllerKind::StatefulSet => self.statefulsets.on_timer(g, &mut cx),
                 ControllerKind::Job => self.jobs.on_timer(g, &mut cx),
+                ControllerKind::Hpa => self.hpa.on_timer(g, &mut cx),
                 ControllerKind::GarbageCollector => {}
             },
             Event::Scheduler(w) => self.scheduler.on_wake(w, &mut cx),
@@ -572,6 +584,7 @@ impl Simulation {
                     self.queue.push(next, Event::LoadTick);
                 }
             }
+            Event::MetricsScrape => self.hpa.on_scrape(&self.kubelet, &mut cx),
             Event::EvictionMonitor => {
                 self.kubelet.on_housekeeping(&mut cx);
                 let next = now + crate::kubelet::usage::EVICTION_MONITORING_PERIOD;
@@ -587,6 +600,7 @@ impl Simulation {
                     &self.scheduler,
                     &self.kubelet,
                     &self.jobs,
+                    &self.hpa,
                 );
                 let next = self.sampler.next_after(now, self.end);
                 if let Some(t) = next {

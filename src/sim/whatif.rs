@@ -93,6 +93,7 @@ pub fn scenario(
         },
         kubelet: Default::default(),
         storage: Default::default(),
+        metrics: Default::default(),
         pod_behaviors: Vec::new(),
         eviction_memory: None,
         controllers: Default::default(),

@@ -926,6 +926,7 @@ impl Store {
         }
         let mut delta = PodDelta::PHASE;
         if phase.is_terminal() && p.status.ready_since.take().is_some() {
+            p.status.ready_lost = Some(now);
             delta = PodDelta(delta.0 | PodDelta::READY.0);
         }
         self.count_phase(old, -1);
@@ -949,6 +950,9 @@ impl Store {
             return;
         }
         p.status.ready_since = if ready { Some(now) } else { None };
+        if !ready {
+            p.status.ready_lost = Some(now);
+        }
         if ready {
             self.counts.ready += 1;
         } else {
@@ -1009,6 +1013,9 @@ impl Store {
         p.status.deletion_at = Some(now);
         p.status.deletion_grace = grace.unwrap_or(p.spec.termination_grace);
         let was_ready = p.status.ready_since.take().is_some();
+        if was_ready {
+            p.status.ready_lost = Some(now);
+        }
         self.counts.terminating += 1;
         if was_ready {
             self.counts.ready -= 1;

@@ -1,0 +1,145 @@
+//! The metrics pipeline: a metrics-server model (kubernetes-sigs/metrics-server,
+//! `pkg/storage/pod.go`). Every `--metric-resolution` it scrapes each kubelet's cumulative cpu
+//! and memory working set for the pods it is asked about, keeps the last two points per pod,
+//! and serves cpu as the rate between them (so the HPA sees usage with the real lag) and
+//! memory as the last value.
+//!
+//! Simplification: pods are scraped only while some HorizontalPodAutoscaler targets them (the
+//! only consumer in a run); a pod appears once it has two points (upstream's shortcut that
+//! uses the container start time as a first point is not modelled).
+
+use crate::engine::{SimDuration, SimTime};
+use crate::model::PodId;
+use std::collections::BTreeMap;
+
+/// The default `--metric-resolution` of the shipped manifest.
+pub const DEFAULT_RESOLUTION: SimDuration = SimDuration::from_secs(15);
+
+/// One pod's metrics as the resource metrics API returns them.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct PodMetrics {
+    /// cpu, millicores (rate over the window).
+    pub cpu_milli: i64,
+    /// Memory working set, bytes.
+    pub memory: i64,
+    /// End of the window (the newer scrape).
+    pub timestamp: SimTime,
+    /// Window length.
+    pub window: SimDuration,
+}
+
+#[derive(Copy, Clone, Debug)]
+struct Points {
+    prev: Option<(SimTime, f64)>,
+    last: (SimTime, f64),
+    memory: i64,
+    seen: u64,
+}
+
+/// The metrics-server state.
+#[derive(Debug)]
+pub struct MetricsServer {
+    /// `--metric-resolution`.
+    pub resolution: SimDuration,
+    points: BTreeMap<PodId, Points>,
+    round: u64,
+}
+
+impl MetricsServer {
+    /// A server scraping every `resolution`.
+    pub fn new(resolution: SimDuration) -> Self {
+        MetricsServer {
+            resolution,
+            points: BTreeMap::new(),
+            round: 0,
+        }
+    }
+
+    /// Starts a scrape round.
+    pub fn begin_scrape(&mut self) {
+        self.round += 1;
+    }
+
+    /// Records one pod's counters in the current round (cumulative cpu in millicore-seconds,
+    /// memory in bytes).
+    pub fn record(&mut self, pod: PodId, now: SimTime, cpu_total: f64, memory: i64) {
+        let round = self.round;
+        match self.points.get_mut(&pod) {
+            Some(p) if p.last.0 < now => {
+                p.prev = Some(p.last);
+                p.last = (now, cpu_total);
+                p.memory = memory;
+                p.seen = round;
+            }
+            Some(p) => p.seen = round,
+            None => {
+                self.points.insert(
+                    pod,
+                    Points {
+                        prev: None,
+                        last: (now, cpu_total),
+                        memory,
+                        seen: round,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Ends a scrape round: pods not seen in it (stopped, deleted, no longer targeted) are
+    /// forgotten, as metrics-server drops pods a kubelet no longer reports.
+    pub fn end_scrape(&mut self) {
+        let round = self.round;
+        self.points.retain(|_, p| p.seen == round);
+    }
+
+    /// A pod's metrics, if it has two points.
+    pub fn pod(&self, pod: PodId) -> Option<PodMetrics> {
+        let p = self.points.get(&pod)?;
+        let (t0, c0) = p.prev?;
+        let (t1, c1) = p.last;
+        let window = t1.since(t0);
+        let secs = window.as_secs_f64();
+        if secs <= 0.0 {
+            return None;
+        }
+        Some(PodMetrics {
+            cpu_milli: ((c1 - c0) / secs).round() as i64,
+            memory: p.memory,
+            timestamp: t1,
+            window,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ArenaId;
+
+    #[test]
+    fn cpu_is_the_rate_between_the_last_two_scrapes() {
+        let mut m = MetricsServer::new(DEFAULT_RESOLUTION);
+        let p = PodId::from_parts(0, 0);
+        let t = |s| SimTime::ZERO + SimDuration::from_secs(s);
+        m.begin_scrape();
+        m.record(p, t(15), 0.0, 100);
+        m.end_scrape();
+        assert_eq!(m.pod(p), None, "one point is not a rate");
+        m.begin_scrape();
+        m.record(p, t(30), 3000.0, 200); // 3000 millicore-seconds in 15 s: 200m
+        m.end_scrape();
+        assert_eq!(
+            m.pod(p),
+            Some(PodMetrics {
+                cpu_milli: 200,
+                memory: 200,
+                timestamp: t(30),
+                window: DEFAULT_RESOLUTION
+            })
+        );
+        m.begin_scrape();
+        m.end_scrape();
+        assert_eq!(m.pod(p), None, "a pod no longer reported is dropped");
+    }
+}

@@ -1,0 +1,785 @@
+//! The HorizontalPodAutoscaler controller (`pkg/controller/podautoscaler/horizontal.go`,
+//! `reconcileAutoscaler`), with the metrics pipeline it reads (`autoscaling::metrics_server`).
+//!
+//! Each HPA is reconciled every `--horizontal-pod-autoscaler-sync-period` (15 s), the first
+//! time 15 s after it appears (the work queue's fixed-interval rate limiter). A reconcile
+//! reads the target's scale (Deployment or ReplicaSet `spec.replicas`), applies the min/max
+//! rules, computes one proposal per metric with the replica calculator
+//! (`autoscaling::hpa::replica_calculator`), takes the largest, normalizes it (legacy path
+//! without `behavior`, else stabilization windows and rate policies) and rescales the target,
+//! recording `SuccessfulRescale` with upstream's text.
+//!
+//! Metric sources: `Resource` and `ContainerResource` (cpu, memory) from metrics-server;
+//! `Pods` metrics: every name gives the pod's served requests per second from the load model;
+//! `External` metrics: the offered requests per second of the `load` entry with that name.
+//! `Object` metrics and StatefulSet targets are not simulated (`FailedGetObjectMetric`,
+//! `FailedGetScale`).
+
+use crate::api::autoscaling as api;
+use crate::api::{self as apiroot, Kind};
+use crate::autoscaling::hpa::normalize::{Behavior, History};
+use crate::autoscaling::hpa::replica_calculator::{
+    self as rc, PodInput, Readiness, Sample, Tolerances,
+};
+use crate::autoscaling::hpa::spec::{ControllerDefaults, behavior_of};
+use crate::autoscaling::metrics_server::{DEFAULT_RESOLUTION, MetricsServer};
+use crate::controllers::WorkQueue;
+use crate::engine::{SimDuration, SimTime};
+use crate::kubelet::Kubelet;
+use crate::model::pod::PodPhase;
+use crate::model::{DeploymentId, PodId, ReplicaSetId, Sym};
+use crate::sim::Ctx;
+use crate::sim::event::{ControllerKind, Event};
+use crate::store::events::{EventType, ObjRef};
+use crate::store::{Change, Store};
+use crate::traffic::Traffic;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// `--horizontal-pod-autoscaler-sync-period`.
+pub const SYNC_PERIOD: SimDuration = SimDuration::from_secs(15);
+
+/// A condition: status, reason, message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Condition {
+    /// True or False.
+    pub status: bool,
+    /// Reason.
+    pub reason: &'static str,
+    /// Message.
+    pub message: String,
+}
+
+/// One entry of `status.currentMetrics`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CurrentMetric {
+    /// The metric's name as the events word it (e.g. `cpu resource utilization (percentage
+    /// of request)`).
+    pub name: String,
+    /// Utilization percent for Utilization targets, else the average or total value (milli).
+    pub value: i64,
+}
+
+/// An HPA's status.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HpaStatus {
+    /// `currentReplicas` at the last reconcile.
+    pub current_replicas: i32,
+    /// `desiredReplicas`.
+    pub desired_replicas: i32,
+    /// `lastScaleTime`.
+    pub last_scale_time: Option<SimTime>,
+    /// `currentMetrics`.
+    pub current_metrics: Vec<CurrentMetric>,
+    /// `AbleToScale`.
+    pub able_to_scale: Option<Condition>,
+    /// `ScalingActive`.
+    pub scaling_active: Option<Condition>,
+    /// `ScalingLimited`.
+    pub scaling_limited: Option<Condition>,
+    /// Reconciles so far.
+    pub syncs: u64,
+}
+
+/// One HorizontalPodAutoscaler at run time.
+#[derive(Debug)]
+pub struct Hpa {
+    /// Namespace.
+    pub namespace: Sym,
+    /// Name.
+    pub name: Arc<str>,
+    uid: u64,
+    spec: api::HpaSpec,
+    behavior: Option<Behavior>,
+    tolerances: Tolerances,
+    history: History,
+    /// Status.
+    pub status: HpaStatus,
+    deleted: bool,
+}
+
+enum Target {
+    Deployment(DeploymentId),
+    ReplicaSet(ReplicaSetId),
+}
+
+/// The HPA controller and the metrics-server it reads.
+pub struct HpaController {
+    hpas: Vec<Hpa>,
+    by_key: BTreeMap<(Sym, Arc<str>), u32>,
+    queue: WorkQueue<u32>,
+    /// The metrics pipeline.
+    pub metrics: MetricsServer,
+    scrape_armed: bool,
+    defaults: ControllerDefaults,
+    readiness: Readiness,
+}
+
+impl Default for HpaController {
+    fn default() -> Self {
+        Self::new(DEFAULT_RESOLUTION)
+    }
+}
+
+fn cond(status: bool, reason: &'static str, message: impl Into<String>) -> Option<Condition> {
+    Some(Condition {
+        status,
+        reason,
+        message: message.into(),
+    })
+}
+
+impl HpaController {
+    /// A controller whose metrics-server scrapes every `resolution`.
+    pub fn new(resolution: SimDuration) -> Self {
+        HpaController {
+            hpas: Vec::new(),
+            by_key: BTreeMap::new(),
+            queue: WorkQueue::new(ControllerKind::Hpa),
+            metrics: MetricsServer::new(resolution),
+            scrape_armed: false,
+            defaults: ControllerDefaults::default(),
+            readiness: Readiness::default(),
+        }
+    }
+
+    /// The HPAs (deleted ones included, flagged), in creation order.
+    pub fn hpas(&self) -> impl Iterator<Item = &Hpa> {
+        self.hpas.iter().filter(|h| !h.deleted)
+    }
+
+    /// An HPA by namespace and name.
+    pub fn get(&self, ns: Sym, name: &str) -> Option<&Hpa> {
+        let i = *self.by_key.get(&(ns, Arc::from(name)))?;
+        self.hpas.get(i as usize).filter(|h| !h.deleted)
+    }
+
+    /// Watch notifications: HPAs created, changed or deleted.
+    pub fn on_change(&mut self, ch: &Change, cx: &mut Ctx<'_>) {
+        if let Change::Other(Kind::HorizontalPodAutoscaler, _) = ch {
+            self.resync_objects(cx);
+        }
+    }
+
+    fn resync_objects(&mut self, cx: &mut Ctx<'_>) {
+        let objs: Vec<(u64, Arc<apiroot::Object>)> = cx
+            .store
+            .objects_of(Kind::HorizontalPodAutoscaler)
+            .map(|o| (o.uid, o.object.clone()))
+            .collect();
+        let mut live = Vec::new();
+        for (uid, obj) in objs {
+            let apiroot::Object::HorizontalPodAutoscaler(h) = obj.as_ref() else {
+                continue;
+            };
+            let ns = cx
+                .store
+                .interner
+                .intern(h.metadata.namespace.as_deref().unwrap_or("default"));
+            let name: Arc<str> = Arc::from(h.metadata.name.as_deref().unwrap_or(""));
+            let (behavior, tolerances) = behavior_of(h.spec.behavior.as_ref(), self.defaults);
+            match self.by_key.get(&(ns, name.clone())).copied() {
+                Some(i) if !self.hpas[i as usize].deleted => {
+                    let e = &mut self.hpas[i as usize];
+                    if e.uid != uid {
+                        // Updated (apply of a changed manifest): new spec, same history.
+                        e.uid = uid;
+                        e.spec = h.spec.clone();
+                        e.behavior = behavior;
+                        e.tolerances = tolerances;
+                    }
+                    live.push(i);
+                }
+                _ => {
+                    let i = self.hpas.len() as u32;
+                    self.hpas.push(Hpa {
+                        namespace: ns,
+                        name: name.clone(),
+                        uid,
+                        spec: h.spec.clone(),
+                        behavior,
+                        tolerances,
+                        history: History::default(),
+                        status: HpaStatus::default(),
+                        deleted: false,
+                    });
+                    self.by_key.insert((ns, name), i);
+                    live.push(i);
+                    // The work queue's rate limiter delays even the first sync by the period.
+                    self.queue.add_at(i, cx.now + SYNC_PERIOD, cx.now, cx.queue);
+                }
+            }
+        }
+        for (i, h) in self.hpas.iter_mut().enumerate() {
+            if !live.contains(&(i as u32)) {
+                h.deleted = true;
+            }
+        }
+        if !self.scrape_armed && self.hpas.iter().any(|h| !h.deleted) {
+            self.scrape_armed = true;
+            cx.queue
+                .push(cx.now + self.metrics.resolution, Event::MetricsScrape);
+        }
+    }
+
+    /// The work-queue timer.
+    pub fn on_timer(&mut self, generation: u32, cx: &mut Ctx<'_>) {
+        self.queue.on_timer(generation, cx.now, cx.queue);
+    }
+
+    /// metrics-server's scrape: the pods of every HPA's target.
+    pub fn on_scrape(&mut self, kubelet: &Kubelet, cx: &mut Ctx<'_>) {
+        self.metrics.begin_scrape();
+        for h in self.hpas.iter().filter(|h| !h.deleted) {
+            let Some(t) = target(h, cx.store) else {
+                continue;
+            };
+            for p in target_pods(&t, cx.store) {
+                if let Some((cpu, mem)) = kubelet.pod_usage_counters(p, cx.now) {
+                    self.metrics.record(p, cx.now, cpu, mem);
+                }
+            }
+        }
+        self.metrics.end_scrape();
+        if self.hpas.iter().any(|h| !h.deleted) {
+            cx.queue
+                .push(cx.now + self.metrics.resolution, Event::MetricsScrape);
+        } else {
+            self.scrape_armed = false;
+        }
+    }
+
+    /// Reconciles the HPAs due now.
+    pub fn sync(&mut self, traffic: &Traffic, cx: &mut Ctx<'_>) {
+        for i in self.queue.take() {
+            if self.hpas.get(i as usize).is_some_and(|h| !h.deleted) {
+                self.reconcile(i as usize, traffic, cx);
+                self.queue.add_at(i, cx.now + SYNC_PERIOD, cx.now, cx.queue);
+            }
+        }
+    }
+
+    /// `reconcileAutoscaler`.
+    fn reconcile(&mut self, i: usize, traffic: &Traffic, cx: &mut Ctx<'_>) {
+        let now = cx.now;
+        let readiness = self.readiness;
+        let h = &mut self.hpas[i];
+        h.status.syncs += 1;
+        let obj = ObjRef {
+            kind: Kind::HorizontalPodAutoscaler,
+            namespace: h.namespace,
+            name: h.name.clone(),
+        };
+        let Some(t) = target(h, cx.store) else {
+            let r = &h.spec.scale_target_ref;
+            let msg = format!(
+                "the HPA controller was unable to get the target's current scale: {} {:?} not found or not scalable in the simulation",
+                r.kind, r.name
+            );
+            h.status.able_to_scale = cond(false, "FailedGetScale", msg.clone());
+            cx.store
+                .record(obj, EventType::Warning, "FailedGetScale", SOURCE, |_| msg);
+            return;
+        };
+        let current = match t {
+            Target::Deployment(d) => cx.store.deployment(d).map_or(0, |d| d.replicas),
+            Target::ReplicaSet(r) => cx.store.replicaset(r).map_or(0, |r| r.replicas),
+        };
+        let min = h.spec.min_replicas.unwrap_or(1);
+        let max = h.spec.max_replicas;
+        h.status.current_replicas = current;
+        h.status.able_to_scale = cond(
+            true,
+            "SucceededGetScale",
+            "the HPA controller was able to get the target's current scale",
+        );
+        if h.history.recommendation_count() == 0 {
+            h.history.record_initial(current, now);
+        }
+        let mut reason = String::new();
+        let desired;
+        if current == 0 && min != 0 {
+            h.status.scaling_active = cond(
+                false,
+                "ScalingDisabled",
+                "scaling is disabled since the replica count of the target is zero",
+            );
+            h.status.desired_replicas = 0;
+            return;
+        } else if current > max {
+            reason = "Current number of replicas above Spec.MaxReplicas".into();
+            desired = max;
+        } else if current < min {
+            reason = "Current number of replicas below Spec.MinReplicas".into();
+            desired = min;
+        } else {
+            let pods = target_pods(&t, cx.store);
+            match compute_replicas(h, current, &pods, &self.metrics, traffic, readiness, cx) {
+                Ok((proposal, metric, metrics)) => {
+                    h.status.current_metrics = metrics;
+                    h.status.scaling_active = cond(
+                        true,
+                        "ValidMetricFound",
+                        format!(
+                            "the HPA was able to successfully calculate a replica count from {metric}"
+                        ),
+                    );
+                    if proposal > current {
+                        reason = format!("{metric} above target");
+                    } else if proposal < current {
+                        reason = "All metrics below target".into();
+                    }
+                    let n = match &h.behavior {
+                        Some(b) => h
+                            .history
+                            .normalize_with_behavior(b, current, proposal, min, max, now),
+                        None => h.history.normalize_legacy(
+                            current,
+                            proposal,
+                            min,
+                            max,
+                            SimDuration::from_secs(
+                                self.defaults.downscale_stabilization_seconds as u64,
+                            ),
+                            now,
+                        ),
+                    };
+                    h.status.able_to_scale = cond(true, n.able_to_scale.0, n.able_to_scale.1);
+                    h.status.scaling_limited = cond(
+                        n.scaling_limited.0,
+                        n.scaling_limited.1.0,
+                        n.scaling_limited.1.1,
+                    );
+                    desired = n.replicas;
+                }
+                Err((why, err)) => {
+                    h.status.scaling_active = cond(
+                        false,
+                        why,
+                        format!("the HPA was unable to compute the replica count: {err}"),
+                    );
+                    let e2 = err.clone();
+                    cx.store
+                        .record(obj.clone(), EventType::Warning, why, SOURCE, |_| e2);
+                    cx.store.record(
+                        obj,
+                        EventType::Warning,
+                        "FailedComputeMetricsReplicas",
+                        SOURCE,
+                        |_| err,
+                    );
+                    h.status.desired_replicas = current;
+                    return;
+                }
+            }
+        }
+        h.status.desired_replicas = desired;
+        if desired == current {
+            return;
+        }
+        match t {
+            Target::Deployment(d) => cx.store.update_deployment(d, |x| x.replicas = desired),
+            Target::ReplicaSet(r) => cx.store.update_replicaset(r, |x| x.replicas = desired),
+        }
+        if let Some(b) = &h.behavior {
+            h.history.store_scale_event(b, current, desired, now);
+        }
+        h.status.last_scale_time = Some(now);
+        h.status.able_to_scale = cond(
+            true,
+            "SucceededRescale",
+            format!("the HPA controller was able to update the target scale to {desired}"),
+        );
+        cx.store
+            .record(obj, EventType::Normal, "SuccessfulRescale", SOURCE, |_| {
+                format!("New size: {desired}; reason: {reason}")
+            });
+    }
+}
+
+const SOURCE: &str = "horizontal-pod-autoscaler";
+
+fn target(h: &Hpa, store: &Store) -> Option<Target> {
+    let r = &h.spec.scale_target_ref;
+    match r.kind.as_str() {
+        "Deployment" => store
+            .deployment_by_name(h.namespace, &r.name)
+            .map(Target::Deployment),
+        "ReplicaSet" => store
+            .replicaset_by_name(h.namespace, &r.name)
+            .map(Target::ReplicaSet),
+        _ => None,
+    }
+}
+
+/// The pods the target's selector matches (every ReplicaSet of a Deployment).
+fn target_pods(t: &Target, store: &Store) -> Vec<PodId> {
+    let mut out = Vec::new();
+    let rss = match *t {
+        Target::Deployment(d) => store.replicasets_of(d),
+        Target::ReplicaSet(r) => vec![r],
+    };
+    for rs in rss {
+        if let Some(r) = store.replicaset(rs) {
+            out.extend(r.pods.iter().copied());
+        }
+    }
+    out.sort();
+    out
+}
+
+type Proposals = (i32, String, Vec<CurrentMetric>);
+
+/// `computeReplicasForMetrics`: one proposal per metric, the largest wins; all failing (or
+/// some failing while the others would scale down) is an error.
+fn compute_replicas(
+    h: &Hpa,
+    current: i32,
+    pods: &[PodId],
+    metrics: &MetricsServer,
+    traffic: &Traffic,
+    readiness: Readiness,
+    cx: &Ctx<'_>,
+) -> Result<Proposals, (&'static str, String)> {
+    let mut best: Option<(i32, String)> = None;
+    let mut statuses = Vec::new();
+    let mut invalid = 0;
+    let mut first_err: Option<(&'static str, String)> = None;
+    for m in &h.spec.metrics {
+        match metric_proposal(h, m, current, pods, metrics, traffic, readiness, cx) {
+            Ok((replicas, name, value)) => {
+                statuses.push(CurrentMetric {
+                    name: name.clone(),
+                    value,
+                });
+                if best.as_ref().is_none_or(|(r, _)| replicas > *r) {
+                    best = Some((replicas, name));
+                }
+            }
+            Err(e) => {
+                invalid += 1;
+                first_err.get_or_insert(e);
+            }
+        }
+    }
+    let n = h.spec.metrics.len();
+    if n == 0 {
+        return Err((
+            "InvalidMetricSourceType",
+            "no metrics specified".to_string(),
+        ));
+    }
+    if let Some((why, err)) = first_err
+        && (invalid == n || best.as_ref().is_some_and(|(r, _)| *r < current))
+    {
+        return Err((
+            why,
+            format!("invalid metrics ({invalid} invalid out of {n}), first error is: {err}"),
+        ));
+    }
+    let (r, name) = best.expect("at least one valid metric");
+    Ok((r, name, statuses))
+}
+
+fn resource_name(r: &str) -> Option<bool> {
+    match r {
+        "cpu" => Some(true),
+        "memory" => Some(false),
+        _ => None,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn metric_proposal(
+    h: &Hpa,
+    m: &api::MetricSpec,
+    current: i32,
+    pods: &[PodId],
+    metrics: &MetricsServer,
+    traffic: &Traffic,
+    readiness: Readiness,
+    cx: &Ctx<'_>,
+) -> Result<(i32, String, i64), (&'static str, String)> {
+    use api::MetricSourceType as T;
+    let tol = h.tolerances;
+    let now = cx.now;
+    match m.type_ {
+        T::Resource | T::ContainerResource => {
+            let (name, container, target, why, what) = match m.type_ {
+                T::Resource => {
+                    let r = m.resource.as_ref().ok_or((
+                        "FailedGetResourceMetric",
+                        "resource metric without `resource`".to_string(),
+                    ))?;
+                    (
+                        &r.name,
+                        None,
+                        &r.target,
+                        "FailedGetResourceMetric",
+                        "resource",
+                    )
+                }
+                _ => {
+                    let r = m.container_resource.as_ref().ok_or((
+                        "FailedGetContainerResourceMetric",
+                        "container resource metric without `containerResource`".to_string(),
+                    ))?;
+                    (
+                        &r.name,
+                        Some(r.container.as_str()),
+                        &r.target,
+                        "FailedGetContainerResourceMetric",
+                        "container resource",
+                    )
+                }
+            };
+            let is_cpu = resource_name(name).ok_or((
+                why,
+                format!("{name} is not a resource the simulation measures"),
+            ))?;
+            let inputs = pod_inputs(pods, is_cpu, container, metrics, cx.store);
+            match target.type_ {
+                api::MetricTargetType::Utilization => {
+                    let pct = target.average_utilization.unwrap_or(0);
+                    let p = rc::resource_replicas(current, pct, is_cpu, tol, &inputs, readiness, now)
+                        .map_err(|e| {
+                            (
+                                why,
+                                format!(
+                                    "failed to get {name} utilization: unable to get metrics for resource {name}: {e}"
+                                ),
+                            )
+                        })?;
+                    Ok((
+                        p.replicas,
+                        format!("{name} {what} utilization (percentage of request)"),
+                        p.utilization,
+                    ))
+                }
+                _ => {
+                    let v = target
+                        .average_value
+                        .as_ref()
+                        .and_then(|q| q.milli_value().ok())
+                        .ok_or((why, "missing averageValue".to_string()))?;
+                    let p = rc::plain_replicas(current, v, is_cpu, tol, &inputs, readiness, now)
+                        .map_err(|e| {
+                            (
+                                why,
+                                format!("failed to get {name} usage: unable to get metrics for resource {name}: {e}"),
+                            )
+                        })?;
+                    Ok((p.replicas, format!("{name} {what}"), p.utilization))
+                }
+            }
+        }
+        T::Pods => {
+            let pm = m.pods.as_ref().ok_or((
+                "FailedGetPodsMetric",
+                "pods metric without `pods`".to_string(),
+            ))?;
+            let v = pm
+                .target
+                .average_value
+                .as_ref()
+                .and_then(|q| q.milli_value().ok())
+                .ok_or(("FailedGetPodsMetric", "missing averageValue".to_string()))?;
+            let inputs: Vec<PodInput> = pods
+                .iter()
+                .filter_map(|&p| {
+                    let pod = cx.store.pod(p)?;
+                    let running = pod.status.phase == PodPhase::Running;
+                    let mut i = base_input(pod, Ok(0));
+                    if running {
+                        let rps = traffic.pod_demand(p, cx.store).rps;
+                        i.sample = Some(Sample {
+                            value: (rps * 1000.0).round() as i64,
+                            timestamp: now,
+                            window: SimDuration::from_secs(60),
+                        });
+                    }
+                    Some(i)
+                })
+                .collect();
+            let p = rc::plain_replicas(current, v, false, tol, &inputs, readiness, now).map_err(
+                |e| {
+                    (
+                        "FailedGetPodsMetric",
+                        format!(
+                            "failed to get pods metric value: unable to get metric {}: {e}",
+                            pm.metric.name
+                        ),
+                    )
+                },
+            )?;
+            Ok((
+                p.replicas,
+                format!("pods metric {}", pm.metric.name),
+                p.utilization,
+            ))
+        }
+        T::External => {
+            let em = m.external.as_ref().ok_or((
+                "FailedGetExternalMetric",
+                "external metric without `external`".to_string(),
+            ))?;
+            let Some(src) = traffic
+                .sources
+                .iter()
+                .find(|s| s.spec.name == em.metric.name)
+            else {
+                return Err((
+                    "FailedGetExternalMetric",
+                    format!(
+                        "unable to get external metric {}: no load entry of that name",
+                        em.metric.name
+                    ),
+                ));
+            };
+            let usage = (src.rate * 1000.0).round() as i64;
+            let name = format!("external metric {}(nil)", em.metric.name);
+            if let Some(v) = em.target.value.as_ref().and_then(|q| q.milli_value().ok()) {
+                let ready = pods
+                    .iter()
+                    .filter_map(|&p| cx.store.pod(p))
+                    .filter(|p| p.status.phase == PodPhase::Running && p.is_ready())
+                    .count() as i64;
+                let r = rc::value_replicas(current, usage as f64 / v as f64, tol, ready);
+                Ok((r, name, usage))
+            } else {
+                let v = em
+                    .target
+                    .average_value
+                    .as_ref()
+                    .and_then(|q| q.milli_value().ok())
+                    .ok_or((
+                        "FailedGetExternalMetric",
+                        "missing target value".to_string(),
+                    ))?;
+                let (r, avg) = rc::per_pod_replicas(current.max(1), usage, v, tol);
+                Ok((r, name, avg))
+            }
+        }
+        T::Object => Err((
+            "FailedGetObjectMetric",
+            "object metrics are not simulated".to_string(),
+        )),
+    }
+}
+
+fn base_input(pod: &crate::model::Pod, request: Result<i64, String>) -> PodInput {
+    let phase = match pod.status.phase {
+        PodPhase::Pending => rc::Phase::Pending,
+        PodPhase::Running => rc::Phase::Running,
+        PodPhase::Succeeded => rc::Phase::Succeeded,
+        PodPhase::Failed => rc::Phase::Failed,
+    };
+    let ready = match (
+        pod.status.ready_since,
+        pod.status.ready_lost,
+        pod.status.start_time,
+    ) {
+        (Some(t), _, _) => Some((true, t)),
+        (None, Some(t), _) => Some((false, t)),
+        (None, None, Some(start)) => Some((false, start)),
+        (None, None, None) => None,
+    };
+    PodInput {
+        phase,
+        deleting: pod.is_terminating() || pod.deleted,
+        ready,
+        start_time: pod.status.start_time,
+        request,
+        sample: None,
+    }
+}
+
+/// The calculator's view of the target's pods for a cpu or memory metric (milli-units:
+/// millicores, or bytes × 1000 as upstream's `MilliValue`).
+fn pod_inputs(
+    pods: &[PodId],
+    is_cpu: bool,
+    container: Option<&str>,
+    metrics: &MetricsServer,
+    store: &Store,
+) -> Vec<PodInput> {
+    let res = if is_cpu { "cpu" } else { "memory" };
+    pods.iter()
+        .filter_map(|&p| {
+            let pod = store.pod(p)?;
+            // calculatePodRequestsFromContainers: regular and restartable init containers.
+            let mut request: Result<i64, String> = Ok(0);
+            let mut found = container.is_none();
+            for c in pod
+                .spec
+                .containers
+                .iter()
+                .chain(pod.spec.init_containers.iter().filter(|c| c.sidecar))
+            {
+                if container.is_some_and(|n| n != &*c.name) {
+                    continue;
+                }
+                found = true;
+                let has = if is_cpu {
+                    c.has_cpu_request
+                } else {
+                    c.has_memory_request
+                };
+                if !has {
+                    request = Err(format!(
+                        "missing request for {res} in container {} of Pod {}",
+                        c.name, pod.name
+                    ));
+                    break;
+                }
+                if let Ok(r) = request.as_mut() {
+                    *r += if is_cpu {
+                        c.requests.cpu
+                    } else {
+                        c.requests.memory * 1000
+                    };
+                }
+            }
+            if !found {
+                request = Err(format!(
+                    "container {} not found in Pod {}",
+                    container.unwrap_or(""),
+                    pod.name
+                ));
+            }
+            // A ContainerResource metric reads one container's usage; the model's usage is
+            // per pod, so it is attributed to the containers in proportion to their requests.
+            let share = match (container, &request) {
+                (Some(_), Ok(mine)) => {
+                    let total: i64 = pod
+                        .spec
+                        .containers
+                        .iter()
+                        .chain(pod.spec.init_containers.iter().filter(|c| c.sidecar))
+                        .map(|c| {
+                            if is_cpu {
+                                c.requests.cpu
+                            } else {
+                                c.requests.memory * 1000
+                            }
+                        })
+                        .sum();
+                    if total > 0 {
+                        *mine as f64 / total as f64
+                    } else {
+                        1.0
+                    }
+                }
+                _ => 1.0,
+            };
+            let mut i = base_input(pod, request);
+            i.sample = metrics.pod(p).map(|m| Sample {
+                value: ((if is_cpu { m.cpu_milli } else { m.memory * 1000 }) as f64 * share).round()
+                    as i64,
+                timestamp: m.timestamp,
+                window: m.window,
+            });
+            Some(i)
+        })
+        .collect()
+}
