@@ -393,3 +393,25 @@ events:
         ("drained", 1, 0)
     );
 }
+
+#[test]
+fn cost_counts_node_hours_of_every_node_that_existed() {
+    // pool-upgrade.yaml with a price: workers-0..2 live until removed at 371, 442 and 513 s;
+    // the surge nodes join at 360, 431 and 502 s and live to the end (1800 s):
+    // 371 + 442 + 513 + 1440 + 1369 + 1298 = 5433 node-seconds = 1.509 node-hours.
+    let text = file("scenarios/nodes/pool-upgrade.yaml").replace(
+        "    provisioningDelay: 60s\n",
+        "    provisioningDelay: 60s\n    pricePerHour: 0.5\n",
+    );
+    let mut sim = sim_from(&text);
+    sim.run();
+    let c = sim.summary().cost;
+    assert_eq!(c.pools.len(), 1);
+    assert_eq!(c.pools[0].node_hours, 1.509);
+    assert_eq!(
+        c.total,
+        (5433.0 / 3600.0 * 0.5 * 1000.0_f64).round() / 1000.0
+    );
+    assert!(c.cpu_requested_share > 0.0 && c.cpu_requested_share < 1.0);
+    assert!(c.idle_cost < c.total);
+}

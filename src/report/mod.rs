@@ -2,6 +2,7 @@
 //! `docs/outputs.md`). Every file is a deterministic function of the scenario and the seed: no
 //! timestamps, host names or absolute paths.
 
+pub mod cost;
 pub mod sampler;
 
 use crate::sim::Simulation;
@@ -64,6 +65,8 @@ pub struct Summary {
     pub workloads: Vec<WorkloadSummary>,
     /// Drains and node-pool upgrades, in start order.
     pub maintenance: MaintenanceSummary,
+    /// What the cluster cost, and how much of it was requested and used.
+    pub cost: cost::CostSummary,
     /// Final state of each Job.
     pub jobs: Vec<JobSummary>,
     /// Container restarts, OOM kills, evictions and cpu throttling over the run.
@@ -342,6 +345,14 @@ impl Simulation {
             },
             workloads,
             maintenance: self.maintenance_summary(),
+            cost: self.cost.summary(
+                now,
+                &self
+                    .pools
+                    .iter()
+                    .map(|p| (p.spec.name.clone(), p.spec.price_per_hour))
+                    .collect::<Vec<_>>(),
+            ),
             jobs,
             kubelet,
         }

@@ -152,7 +152,8 @@ impl Sampler {
         Some((now + self.interval).min(end))
     }
 
-    /// Appends a row for the state at `now`.
+    /// Appends a row for the state at `now`; returns the cluster's cpu (millicores) and memory
+    /// (bytes) in use.
     #[allow(clippy::too_many_arguments)]
     pub fn record(
         &mut self,
@@ -163,7 +164,7 @@ impl Sampler {
         kubelet: &crate::kubelet::Kubelet,
         jobs: &crate::controllers::job::JobController,
         hpa: &crate::controllers::hpa::HpaController,
-    ) {
+    ) -> (i64, i64) {
         let c = store.pod_counts();
         let (mut nodes, mut ready) = (0u64, 0u64);
         let (mut ca, mut cr, mut ma, mut mr) = (0i64, 0i64, 0i64, 0i64);
@@ -267,6 +268,7 @@ impl Sampler {
         line.push('\n');
         self.rows += 1;
         let _ = &self.loads;
+        (cu, mu)
     }
 
     /// The CSV text so far.

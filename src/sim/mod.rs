@@ -108,6 +108,8 @@ pub struct Simulation {
     jobs: JobController,
     /// The HorizontalPodAutoscaler controller and metrics-server.
     pub hpa: crate::controllers::hpa::HpaController,
+    /// Node-hours, cost and capacity use.
+    pub cost: crate::report::cost::CostMeter,
     /// The load model.
     pub traffic: Traffic,
     /// The time-series recorder.
@@ -293,6 +295,7 @@ impl Simulation {
             nodes,
             kubelet,
             jobs: JobController::new(&seeds),
+            cost: crate::report::cost::CostMeter::default(),
             hpa: crate::controllers::hpa::HpaController::new(
                 scenario
                     .metrics
@@ -517,6 +520,7 @@ impl Simulation {
                 self.volumes.on_change(&c, &mut cx);
                 self.jobs.on_change(&c, &mut cx);
                 self.hpa.on_change(&c, &mut cx);
+                self.cost.on_change(&c, cx.store, now);
                 self.scheduler.on_change(&c, &mut cx);
                 self.kubelet.on_change(&c, &mut cx);
                 self.nodes.on_change(&c, &mut cx);
@@ -593,7 +597,7 @@ impl Simulation {
                 }
             }
             Event::Sample => {
-                self.sampler.record(
+                let (cu, mu) = self.sampler.record(
                     now,
                     &self.store,
                     &self.traffic,
@@ -602,6 +606,7 @@ impl Simulation {
                     &self.jobs,
                     &self.hpa,
                 );
+                self.cost.on_sample(now, &self.store, cu, mu);
                 let next = self.sampler.next_after(now, self.end);
                 if let Some(t) = next {
                     self.queue.push(t, Event::Sample);
