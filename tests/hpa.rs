@@ -123,3 +123,46 @@ fn without_behavior_the_legacy_limit_doubles() {
     assert!(rescales(&sim)[0].1.starts_with("New size: 6;"));
     assert!(rescales(&sim)[1].1.starts_with("New size: 10;"));
 }
+
+#[test]
+fn stabilization_stops_flapping() {
+    // The same swinging load on two Deployments: the default 300 s scale-down window keeps
+    // `steady` at its peak size; a zero window makes `jumpy` follow every swing.
+    let mut sim = sim_of("scenarios/autoscaling/hpa-flapping.yaml");
+    sim.run();
+    let count = |name: &str| {
+        sim.store
+            .events
+            .events
+            .iter()
+            .filter(|e| e.reason == "SuccessfulRescale" && &*e.object.name == name)
+            .count()
+    };
+    assert_eq!(count("steady"), 2, "3 → 7 → 11, then held");
+    assert!(
+        count("jumpy") > 100,
+        "jumpy rescaled {} times",
+        count("jumpy")
+    );
+    let ns = sim.store.interner.lookup("default").unwrap();
+    let h = sim.hpa.get(ns, "steady").unwrap();
+    assert_eq!(h.status.desired_replicas, 11);
+}
+
+#[test]
+fn a_max_too_low_limits_scaling_and_requests_go_unserved() {
+    let mut sim = sim_of("scenarios/autoscaling/hpa-max-too-low.yaml");
+    sim.run();
+    let ns = sim.store.interner.lookup("default").unwrap();
+    let h = sim.hpa.get(ns, "shop").unwrap();
+    assert_eq!(h.status.desired_replicas, 6);
+    let limited = h.status.scaling_limited.as_ref().unwrap();
+    assert_eq!((limited.status, limited.reason), (true, "TooManyReplicas"));
+    assert_eq!(
+        limited.message,
+        "the desired replica count is more than the maximum replica count"
+    );
+    let k = sim.kubelet().stats();
+    assert!(k.throttled_cpu_seconds() > 0.0);
+    assert!(k.unserved_requests > 0.0);
+}
