@@ -4,3 +4,4 @@
 
 pub mod hpa;
 pub mod metrics_server;
+pub mod vpa;
