@@ -144,3 +144,46 @@ fn help_has_examples() {
         assert!(out.contains("Examples:"), "{args:?}: {out}");
     }
 }
+
+#[test]
+fn top_shows_what_kubectl_top_would_at_a_time() {
+    // hpa-step at 4m: 30 requests/s over 3 pods at 10m each = 100m per pod; 100Mi baseline.
+    let (code, out) = run(&[
+        "top",
+        "pods",
+        "scenarios/autoscaling/hpa-step.yaml",
+        "--at",
+        "4m",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["NAME", "CPU(cores)", "MEMORY(bytes)"]
+    );
+    assert_eq!(lines.len(), 4, "{out}");
+    for l in &lines[1..] {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        assert!(f[0].starts_with("web-"), "{l}");
+        assert_eq!(&f[1..], ["100m", "100Mi"], "{l}");
+    }
+    let (code, out) = run(&[
+        "top",
+        "nodes",
+        "scenarios/autoscaling/hpa-step.yaml",
+        "--at",
+        "4m",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("NAME"), "{out}");
+    assert_eq!(out.lines().count(), 5, "four nodes: {out}");
+    let (code, out) = run(&[
+        "top",
+        "pods",
+        "scenarios/autoscaling/hpa-step.yaml",
+        "--at",
+        "2h",
+    ]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("after the end of the scenario"), "{out}");
+}

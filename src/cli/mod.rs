@@ -3,6 +3,7 @@
 
 pub mod run;
 pub mod schedule;
+pub mod top;
 pub mod validate;
 
 use clap::{Parser, Subcommand};
@@ -19,6 +20,7 @@ Examples:
   kubesim run scenarios/seed-guide/scenario.yaml --seed 7 --until 30m --out /tmp/guide
   kubesim validate scenarios/quickstart.yaml manifests/app.yaml
   kubesim schedule -f examples/schedule/ --explain
+  kubesim top pods scenarios/autoscaling/hpa-step.yaml --at 4m
 
 Documentation: docs/scenario.md (scenario format), docs/outputs.md (output files),
 docs/architecture.md (how it works).";
@@ -55,6 +57,12 @@ pub enum Command {
 
 Output schema: docs/schedule.md")]
     Schedule(schedule::ScheduleArgs),
+    /// Show what `kubectl top pods|nodes` would show at a simulated time.
+    #[command(after_help = "Examples:
+  kubesim top pods scenarios/autoscaling/hpa-step.yaml --at 4m
+  kubesim top pods scenarios/quickstart.yaml --at 1h -A
+  kubesim top nodes scenarios/quickstart.yaml --at 30m")]
+    Top(top::TopArgs),
 }
 
 /// Parses arguments and runs the verb; returns the process exit code.
@@ -64,6 +72,7 @@ pub fn main() -> i32 {
         Command::Run(a) => run::run(a),
         Command::Validate(a) => validate::validate(a),
         Command::Schedule(a) => schedule::schedule(a),
+        Command::Top(a) => top::top(a),
     }
 }
 

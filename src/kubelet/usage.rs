@@ -275,6 +275,13 @@ impl Kubelet {
         Some((total, l.memory))
     }
 
+    /// A running pod's usage at the last load tick: cpu (millicores, after throttling) and
+    /// memory working set (bytes); None unless its containers run.
+    pub fn pod_usage_now(&self, p: crate::model::PodId) -> Option<(f64, i64)> {
+        let run = self.runs.get(p.index() as usize)?.as_ref()?;
+        (run.stage == Stage::Running).then_some((run.life.cpu, run.life.memory))
+    }
+
     /// Whether the eviction manager runs (a memory threshold is set).
     pub fn eviction_enabled(&self) -> bool {
         self.ext.eviction.is_some()
