@@ -166,3 +166,61 @@ fn a_max_too_low_limits_scaling_and_requests_go_unserved() {
     assert!(k.throttled_cpu_seconds() > 0.0);
     assert!(k.unserved_requests > 0.0);
 }
+
+fn with_metrics(metrics: &str) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("scenarios/autoscaling/hpa-step.yaml")).unwrap();
+    let a = text.find("        metrics:\n").unwrap();
+    let b = text.find("load:\n").unwrap();
+    format!("{}{metrics}{}", &text[..a], &text[b..])
+}
+
+#[test]
+fn pods_metrics_are_requests_per_second_per_pod() {
+    // 20 requests/s per pod as the target: 30 rps on 3 pods is 10 per pod (scale down to
+    // ceil(0.5 × 3) = 2, held by minReplicas 3); 300 rps is 100 per pod: ceil(5 × 3) = 15,
+    // limited to 7 then 10 by the default policies and maxReplicas. Custom metrics come from
+    // the load model without a scrape lag, so the 5:00 sync (after the 5:00 load tick) sees
+    // the step at once.
+    let text = with_metrics(
+        "        metrics:\n          - type: Pods\n            pods:\n              metric: {name: requests_per_second}\n              target: {type: AverageValue, averageValue: \"20\"}\n",
+    );
+    let mut sim = sim_from(&text);
+    sim.run_until(secs(400));
+    let r = rescales(&sim);
+    assert_eq!(
+        r,
+        vec![
+            (
+                300,
+                "New size: 7; reason: pods metric requests_per_second above target".to_string()
+            ),
+            (
+                315,
+                "New size: 10; reason: pods metric requests_per_second above target".to_string()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn external_metrics_are_a_load_entrys_offered_rate() {
+    // External metric `web` (the load entry's name), Value target 100 rps: at 300 rps the ratio
+    // is 3 over 3 ready pods: 9 replicas, limited to 7 by the default policies, then 9.
+    let text = with_metrics(
+        "        metrics:\n          - type: External\n            external:\n              metric: {name: web}\n              target: {type: Value, value: \"100\"}\n",
+    );
+    let mut sim = sim_from(&text);
+    sim.run_until(secs(400));
+    let r = rescales(&sim);
+    assert_eq!(r[0].0, 300, "no scrape lag for external metrics");
+    assert_eq!(
+        r[0].1,
+        "New size: 7; reason: external metric web(nil) above target"
+    );
+    let ns = sim.store.interner.lookup("default").unwrap();
+    assert_eq!(
+        sim.hpa.get(ns, "web").unwrap().status.current_metrics[0].value,
+        300_000
+    );
+}
