@@ -2,6 +2,7 @@
 //! them against the store, the metrics pipeline, the Cluster Autoscaler and the VPA
 //! recommender build on these.
 
+pub mod cluster_autoscaler;
 pub mod hpa;
 pub mod metrics_server;
 pub mod vpa;

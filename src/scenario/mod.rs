@@ -220,6 +220,8 @@ pub struct Scenario {
     pub storage: StorageSettings,
     /// metrics-server settings.
     pub metrics: MetricsSettings,
+    /// Cluster Autoscaler settings (None: no autoscaler).
+    pub cluster_autoscaler: Option<ClusterAutoscalerSettings>,
     /// Output settings.
     pub output: OutputSettings,
     /// Warnings found while loading.
@@ -688,6 +690,44 @@ pub fn load_scenario_str(text: &str, display: &str, dir: &Path) -> Result<Scenar
         );
     }
 
+    if let Some(r) = &raw.metrics.resolution
+        && r.0 < SimDuration::from_secs(10)
+    {
+        cx.err(
+            "metrics.resolution",
+            "must be at least 10s (metrics-server's minimum)",
+        );
+    }
+    if let Some(ca) = &raw.cluster_autoscaler {
+        if let Some(e) = &ca.expander
+            && !["least-waste", "most-pods", "price", "random"].contains(&e.as_str())
+        {
+            cx.err(
+                "clusterAutoscaler.expander",
+                format!("unknown expander {e:?}: one of least-waste, most-pods, price, random"),
+            );
+        }
+        if let Some(t) = ca.scale_down_utilization_threshold
+            && !(t > 0.0 && t <= 1.0)
+        {
+            cx.err(
+                "clusterAutoscaler.scaleDownUtilizationThreshold",
+                "must be in (0, 1]",
+            );
+        }
+        if let Some(s) = &ca.scan_interval
+            && s.0 == SimDuration::ZERO
+        {
+            cx.err("clusterAutoscaler.scanInterval", "must be greater than 0");
+        }
+        if !raw.node_pools.iter().any(|p| p.max.is_some()) {
+            cx.err(
+                "clusterAutoscaler",
+                "no node pool sets `max`: the autoscaler has no node group to scale",
+            );
+        }
+    }
+
     let pod_behaviors = check_pod_behaviors(&raw.pod_behaviors, &mut cx);
     let eviction_memory = check_eviction(&raw.kubelet, &mut cx);
 
@@ -711,6 +751,7 @@ pub fn load_scenario_str(text: &str, display: &str, dir: &Path) -> Result<Scenar
         kubelet: raw.kubelet,
         storage: raw.storage,
         metrics: raw.metrics,
+        cluster_autoscaler: raw.cluster_autoscaler,
         pod_behaviors,
         eviction_memory,
         controllers: raw.controllers,

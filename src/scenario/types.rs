@@ -57,6 +57,9 @@ pub struct ScenarioFile {
     /// The metrics pipeline (metrics-server) settings.
     #[serde(default)]
     pub metrics: MetricsSettings,
+    /// The Cluster Autoscaler (present: enabled) over the pools that set `max`.
+    #[serde(default)]
+    pub cluster_autoscaler: Option<ClusterAutoscalerSettings>,
     /// What to write.
     #[serde(default)]
     pub output: OutputSettings,
@@ -734,6 +737,36 @@ pub struct PodBehaviorSpec {
     /// Seeded uniform extra run time in `[0, jitter)`, drawn for every container start.
     #[serde(default)]
     pub jitter: Option<Duration>,
+}
+
+/// Cluster Autoscaler flags (cluster-autoscaler's defaults when omitted).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClusterAutoscalerSettings {
+    /// `--scan-interval` (10s).
+    #[serde(default)]
+    pub scan_interval: Option<Duration>,
+    /// `--expander`: `least-waste` (default), `most-pods`, `price` or `random`.
+    #[serde(default)]
+    pub expander: Option<String>,
+    /// `--scale-down-enabled` (true).
+    #[serde(default)]
+    pub scale_down_enabled: Option<bool>,
+    /// `--scale-down-utilization-threshold` (0.5).
+    #[serde(default)]
+    pub scale_down_utilization_threshold: Option<f64>,
+    /// `--scale-down-unneeded-time` (10m).
+    #[serde(default)]
+    pub scale_down_unneeded_time: Option<Duration>,
+    /// `--scale-down-delay-after-add` (10m).
+    #[serde(default)]
+    pub scale_down_delay_after_add: Option<Duration>,
+    /// `--scale-down-delay-after-delete` (0s: the scan interval).
+    #[serde(default)]
+    pub scale_down_delay_after_delete: Option<Duration>,
+    /// `--max-nodes-total` (0: unlimited).
+    #[serde(default)]
+    pub max_nodes_total: Option<u32>,
 }
 
 /// metrics-server settings.

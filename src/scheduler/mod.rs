@@ -385,6 +385,52 @@ impl Scheduler {
         }
     }
 
+    /// The PodDisruptionBudgets as the scheduler's cache holds them (kept current from watch
+    /// notifications).
+    pub fn budgets(&self) -> &[crate::controllers::disruption::Budget] {
+        &self.cache.pdbs
+    }
+
+    /// Whether `pod` would pass its profile's PreFilter and node-local Filter plugins on
+    /// `node`, a node that does not exist yet (the Cluster Autoscaler's template node). Filters
+    /// that look at other pods (inter-pod affinity, topology spreading) are not run: an empty
+    /// new node is assumed to satisfy them, as the autoscaler's simulation does for a fresh
+    /// node in most cases. Returns the rejecting plugin and status.
+    pub fn fits_template(
+        &self,
+        pod: &Pod,
+        node: &crate::model::Node,
+        store: &Store,
+    ) -> Result<(), (&'static str, Status)> {
+        let Some(idx) = self.profile_of(pod) else {
+            return Err(("", Status::unresolvable("no scheduler profile for the pod")));
+        };
+        let profile = &self.profiles[idx];
+        let view = View {
+            store,
+            cache: &self.cache,
+            nominator: &self.nominator,
+            nodes: self.cache.tree.list(),
+        };
+        let mut state = framework::CycleState::default();
+        let pre = runtime::run_pre_filter(profile, &mut state, pod, &view);
+        if !pre.status.is_success() && pre.status.code != framework::Code::Skip {
+            return Err((pre.plugin, pre.status));
+        }
+        let dummy = <NodeId as crate::model::ArenaId>::from_parts(u32::MAX, 0);
+        let info = framework::NodeInfo::plain(dummy, node);
+        for (i, f) in profile.filter.iter().enumerate() {
+            if state.skip_filter_mask & (1 << i) != 0 || profile.filter_local & (1 << i) == 0 {
+                continue;
+            }
+            let st = f.filter(&state, pod, &info, &view);
+            if !st.is_success() {
+                return Err((f.name(), st));
+            }
+        }
+        Ok(())
+    }
+
     fn profile_of(&self, pod: &Pod) -> Option<usize> {
         self.names
             .iter()

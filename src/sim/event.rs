@@ -97,6 +97,8 @@ pub enum Event {
     EvictionMonitor,
     /// metrics-server's scrape.
     MetricsScrape,
+    /// The Cluster Autoscaler's loop (`RunOnce`).
+    ClusterAutoscaler,
     /// Record a row of the time series.
     Sample,
 }
@@ -126,6 +128,7 @@ impl Event {
             Event::Storage(StorageWake::Resync) => (26, 0),
             Event::EvictionMonitor => (28, 0),
             Event::MetricsScrape => (29, 0),
+            Event::ClusterAutoscaler => (30, 0),
         }
     }
 }

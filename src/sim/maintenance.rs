@@ -2,12 +2,22 @@
 //! started by scenario actions or upgrades, nodes provisioned for upgrades, and what happens
 //! when a drain ends.
 
+use super::event::Event;
 use super::{Ctx, Simulation};
 use crate::model::NodeId;
 use crate::ops::drain::{DrainOptions, Finished};
 use crate::ops::upgrade::{Step, Upgrade};
 use crate::store::events::{EventType, ObjRef};
 use std::sync::Arc;
+
+/// What a drain is for.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum DrainFor {
+    /// A slot of upgrade `n` (surge slot or not).
+    Upgrade(usize, bool),
+    /// A Cluster Autoscaler scale-down.
+    Autoscaler,
+}
 
 /// Why a node is being provisioned.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -18,6 +28,8 @@ pub enum Purpose {
     Surge(u32),
     /// The replacement of a drained node of upgrade `n`.
     Replacement(u32),
+    /// A Cluster Autoscaler scale-up of node group `n`.
+    Autoscaler(u32),
 }
 
 impl Simulation {
@@ -27,7 +39,7 @@ impl Simulation {
         &mut self,
         node: NodeId,
         opts: DrainOptions,
-        upgrade: Option<(usize, bool)>,
+        purpose: Option<DrainFor>,
     ) {
         self.set_cordon(node, true);
         let mut cx = Ctx {
@@ -36,7 +48,7 @@ impl Simulation {
             queue: &mut self.queue,
         };
         let (record, finished) = self.drainer.start(node, opts, &mut cx);
-        if let Some(u) = upgrade {
+        if let Some(u) = purpose {
             self.drain_purpose.insert(record, u);
         }
         if let Some(f) = finished {
@@ -46,8 +58,26 @@ impl Simulation {
 
     /// A drain ended: an upgrade removes the node and moves on.
     pub(crate) fn drain_finished(&mut self, f: Finished) {
-        let Some((u, surge)) = self.drain_purpose.remove(&f.record) else {
-            return;
+        let (u, surge) = match self.drain_purpose.remove(&f.record) {
+            Some(DrainFor::Upgrade(u, surge)) => (u, surge),
+            Some(DrainFor::Autoscaler) => {
+                // cluster-autoscaler deletes the node once it is drained (or the drain gave up
+                // after the maximum graceful termination).
+                let obj = self.store.node_ref(f.node);
+                self.store.record(
+                    obj,
+                    EventType::Normal,
+                    "ScaleDown",
+                    "cluster-autoscaler",
+                    |_| "node removed by cluster autoscaler".to_string(),
+                );
+                self.remove_node(f.node);
+                if let Some(ca) = self.autoscaler.as_mut() {
+                    ca.node_gone(f.node);
+                }
+                return;
+            }
+            None => return,
         };
         let steps = self.upgrades[u].drained(f.node, surge, !f.drained);
         self.run_upgrade_steps(u, steps);
@@ -57,6 +87,11 @@ impl Simulation {
     pub(crate) fn node_up_for(&mut self, purpose: Purpose) {
         match purpose {
             Purpose::Plain => {}
+            Purpose::Autoscaler(g) => {
+                if let Some(ca) = self.autoscaler.as_mut() {
+                    ca.node_up(g as usize);
+                }
+            }
             Purpose::Surge(u) => {
                 let steps = self.upgrades[u as usize].surge_node_up();
                 self.run_upgrade_steps(u as usize, steps);
@@ -154,7 +189,7 @@ impl Simulation {
                     ignore_daemonsets: true,
                     delete_emptydir_data: true,
                 };
-                self.start_drain(node, opts, Some((u, surge)));
+                self.start_drain(node, opts, Some(DrainFor::Upgrade(u, surge)));
             }
             Step::Remove(node) => self.remove_node(node),
             Step::Done => {
@@ -169,6 +204,126 @@ impl Simulation {
                         )
                     });
             }
+        }
+    }
+}
+
+impl Simulation {
+    /// Builds the Cluster Autoscaler over the pools that set `max`, if the scenario enables it.
+    pub(crate) fn start_autoscaler(&mut self) {
+        use crate::autoscaling::cluster_autoscaler::{ClusterAutoscaler, Flags, Group};
+        let Some(settings) = self.scenario.cluster_autoscaler.clone() else {
+            return;
+        };
+        let mut groups = Vec::new();
+        for pool in 0..self.pools.len() {
+            let spec = self.pools[pool].spec.clone();
+            let Some(max) = spec.max else { continue };
+            let index = self.pools[pool].next_index;
+            let Some(template) = self.pool_node(pool, index) else {
+                continue;
+            };
+            groups.push(Group {
+                pool,
+                name: spec.name.clone(),
+                min: spec.min.unwrap_or(0),
+                max,
+                price: spec.price_per_hour,
+                template,
+            });
+        }
+        let flags = Flags::from(&settings);
+        let first = self.store.now() + flags.scan_interval;
+        self.autoscaler = Some(ClusterAutoscaler::new(flags, groups));
+        self.queue.push(first, Event::ClusterAutoscaler);
+    }
+
+    /// One Cluster Autoscaler loop: decide, then act.
+    pub(crate) fn autoscaler_loop(&mut self) {
+        use crate::autoscaling::cluster_autoscaler::Decision;
+        let now = self.store.now();
+        let Some(ca) = self.autoscaler.as_mut() else {
+            return;
+        };
+        let decisions = ca.run_once(now, &self.store, &self.scheduler);
+        let next = now + ca.flags.scan_interval;
+        for d in decisions {
+            match d {
+                Decision::ScaleUp {
+                    group,
+                    count,
+                    pods,
+                    from,
+                } => {
+                    let (pool, name, max) = {
+                        let g = &self.autoscaler.as_ref().expect("set").groups[group];
+                        (g.pool, g.name.clone(), g.max)
+                    };
+                    for _ in 0..count {
+                        self.provision_node_for(pool, Purpose::Autoscaler(group as u32));
+                    }
+                    let to = from + count;
+                    for p in pods {
+                        let obj = self.store.pod_ref(p);
+                        let name = name.clone();
+                        self.store.record(
+                            obj,
+                            EventType::Normal,
+                            "TriggeredScaleUp",
+                            "cluster-autoscaler",
+                            |_| {
+                                format!(
+                                    "pod triggered scale-up: [{{{name} {from}->{to} (max: {max})}}]"
+                                )
+                            },
+                        );
+                    }
+                }
+                Decision::NoScaleUp(p, msg) => {
+                    let obj = self.store.pod_ref(p);
+                    self.store.record(
+                        obj,
+                        EventType::Normal,
+                        "NotTriggerScaleUp",
+                        "cluster-autoscaler",
+                        |_| msg,
+                    );
+                }
+                Decision::ScaleDown {
+                    node,
+                    pods,
+                    utilization,
+                } => {
+                    let obj = self.store.node_ref(node);
+                    let name = obj.name.clone();
+                    let msg = if pods == 0 {
+                        format!("Scale-down: removing empty node \"{name}\"")
+                    } else {
+                        format!(
+                            "Scale-down: removing node {name}, utilization: {utilization:.2}, pods to reschedule: {pods}"
+                        )
+                    };
+                    self.store.record(
+                        obj,
+                        EventType::Normal,
+                        "ScaleDown",
+                        "cluster-autoscaler",
+                        |_| msg,
+                    );
+                    // Drained through the Eviction API; --max-graceful-termination-sec 600.
+                    let opts = DrainOptions {
+                        grace: None,
+                        timeout: Some(crate::engine::SimDuration::from_secs(600)),
+                        force: true,
+                        ignore_daemonsets: true,
+                        delete_emptydir_data: true,
+                    };
+                    self.start_drain(node, opts, Some(DrainFor::Autoscaler));
+                }
+            }
+        }
+        if next <= self.end() {
+            self.queue.push(next, Event::ClusterAutoscaler);
         }
     }
 }

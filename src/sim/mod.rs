@@ -121,7 +121,9 @@ pub struct Simulation {
     pub drainer: crate::ops::drain::Drainer,
     /// Rolling node-pool upgrades.
     pub upgrades: Vec<crate::ops::upgrade::Upgrade>,
-    drain_purpose: BTreeMap<usize, (usize, bool)>,
+    drain_purpose: BTreeMap<usize, maintenance::DrainFor>,
+    /// The Cluster Autoscaler, when the scenario enables it.
+    pub autoscaler: Option<crate::autoscaling::cluster_autoscaler::ClusterAutoscaler>,
     pub(crate) names: SimRng,
     action_note: Option<String>,
     hash: EventHash,
@@ -317,6 +319,7 @@ impl Simulation {
             drainer: crate::ops::drain::Drainer::new(),
             upgrades: Vec::new(),
             drain_purpose: BTreeMap::new(),
+            autoscaler: None,
             names: seeds.stream(StreamId::new(StreamId::SCENARIO, 0)),
             action_note: None,
             hash: EventHash::default(),
@@ -346,6 +349,7 @@ impl Simulation {
                 sim.queue.push(ev.at, Event::Action(i as u32));
             }
         }
+        sim.start_autoscaler();
         sim.queue.push(SimTime::ZERO, Event::Sample);
         if !scenario.load.is_empty() {
             sim.queue.push(SimTime::ZERO, Event::LoadTick);
@@ -397,10 +401,16 @@ impl Simulation {
     }
 
     fn create_pool_node(&mut self, pool: usize) -> Option<crate::model::NodeId> {
-        let ps = &mut self.pools[pool];
-        let index = ps.next_index;
-        ps.next_index += 1;
-        let spec = ps.spec.clone();
+        let index = self.pools[pool].next_index;
+        self.pools[pool].next_index += 1;
+        let node = self.pool_node(pool, index)?;
+        Some(self.store.add_node(node))
+    }
+
+    /// The node pool `pool` would create as its `index`-th node (also the Cluster
+    /// Autoscaler's template node).
+    pub(crate) fn pool_node(&mut self, pool: usize, index: u32) -> Option<crate::model::Node> {
+        let spec = self.pools[pool].spec.clone();
         let mut n = spec.template.clone();
         let name = format!("{}-{index}", spec.name);
         n.metadata.name = Some(name.clone());
@@ -432,7 +442,7 @@ impl Simulation {
                 .unwrap_or(0);
             node.add_image(s, size);
         }
-        Some(self.store.add_node(node))
+        Some(node)
     }
 
     /// Starts provisioning a node of `pool`; it joins after the pool's provisioning delay.
@@ -589,6 +599,7 @@ impl Simulation {
                 }
             }
             Event::MetricsScrape => self.hpa.on_scrape(&self.kubelet, &mut cx),
+            Event::ClusterAutoscaler => self.autoscaler_loop(),
             Event::EvictionMonitor => {
                 self.kubelet.on_housekeeping(&mut cx);
                 let next = now + crate::kubelet::usage::EVICTION_MONITORING_PERIOD;

@@ -94,6 +94,7 @@ pub fn scenario(
         kubelet: Default::default(),
         storage: Default::default(),
         metrics: Default::default(),
+        cluster_autoscaler: None,
         pod_behaviors: Vec::new(),
         eviction_memory: None,
         controllers: Default::default(),

@@ -1,0 +1,598 @@
+//! The Cluster Autoscaler (kubernetes/autoscaler `cluster-autoscaler`: `core/static_autoscaler.go`
+//! `RunOnce`, `core/scaleup/orchestrator/orchestrator.go`, `estimator/binpacking_estimator.go`,
+//! `expander/waste`, `core/scaledown/{planner,eligibility,unneeded}`,
+//! `simulator/drainability/rules`), over the scenario's node pools that set `max`.
+//!
+//! Every `--scan-interval` (10 s): pods the scheduler found unschedulable (and older than 2 s)
+//! that would not fit on nodes already coming up are tested against each node group's template
+//! node with the scheduler's own PreFilter and node-local Filter plugins; the binpacking
+//! estimator (first fit, pods by decreasing request score) counts the nodes needed; the expander
+//! picks a group; nodes are requested and join after the pool's provisioning delay. Scale-down:
+//! a node whose requests are below `--scale-down-utilization-threshold` (max of cpu and memory
+//! over allocatable) for `--scale-down-unneeded-time`, whose pods can all move to other nodes
+//! and none of which blocks removal, is drained through the Eviction API and deleted — empty
+//! nodes together, others one per loop, never below the group's `min`, and not within
+//! `--scale-down-delay-after-add` of a scale-up.
+//!
+//! This module decides; `sim::maintenance` carries the decisions out.
+
+use crate::controllers::disruption::Budget;
+use crate::engine::{SimDuration, SimTime};
+use crate::model::pod::{PodPhase, VolumeRef};
+use crate::model::{Node, NodeId, OwnerRef, Pod, PodId};
+use crate::scenario::ClusterAutoscalerSettings;
+use crate::scheduler::Scheduler;
+use crate::store::Store;
+use std::collections::BTreeMap;
+
+/// The flags in effect.
+#[derive(Clone, Debug)]
+pub struct Flags {
+    /// `--scan-interval`.
+    pub scan_interval: SimDuration,
+    /// `--expander`.
+    pub expander: String,
+    /// `--scale-down-enabled`.
+    pub scale_down: bool,
+    /// `--scale-down-utilization-threshold`.
+    pub threshold: f64,
+    /// `--scale-down-unneeded-time`.
+    pub unneeded_time: SimDuration,
+    /// `--scale-down-delay-after-add`.
+    pub delay_after_add: SimDuration,
+    /// `--scale-down-delay-after-delete` (0: the scan interval).
+    pub delay_after_delete: SimDuration,
+    /// `--max-nodes-total` (0: unlimited).
+    pub max_nodes_total: u32,
+}
+
+impl Flags {
+    /// The scenario's settings over cluster-autoscaler's defaults.
+    pub fn from(s: &ClusterAutoscalerSettings) -> Flags {
+        Flags {
+            scan_interval: s.scan_interval.map_or(SimDuration::from_secs(10), |d| d.0),
+            expander: s.expander.clone().unwrap_or_else(|| "least-waste".into()),
+            scale_down: s.scale_down_enabled.unwrap_or(true),
+            threshold: s.scale_down_utilization_threshold.unwrap_or(0.5),
+            unneeded_time: s
+                .scale_down_unneeded_time
+                .map_or(SimDuration::from_secs(600), |d| d.0),
+            delay_after_add: s
+                .scale_down_delay_after_add
+                .map_or(SimDuration::from_secs(600), |d| d.0),
+            delay_after_delete: s
+                .scale_down_delay_after_delete
+                .map_or(SimDuration::ZERO, |d| d.0),
+            max_nodes_total: s.max_nodes_total.unwrap_or(0),
+        }
+    }
+}
+
+/// A node group (a pool with `max`).
+#[derive(Clone, Debug)]
+pub struct Group {
+    /// Pool index.
+    pub pool: usize,
+    /// Pool name.
+    pub name: String,
+    /// `min`.
+    pub min: u32,
+    /// `max`.
+    pub max: u32,
+    /// Price per node-hour (the `price` expander).
+    pub price: f64,
+    /// The node a scale-up would add.
+    pub template: Node,
+}
+
+/// What the autoscaler decided in one loop.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Decision {
+    /// Add `count` nodes to group `group`; `pods` triggered it.
+    ScaleUp {
+        /// Group index.
+        group: usize,
+        /// Nodes to add.
+        count: u32,
+        /// The pods the new nodes are for.
+        pods: Vec<PodId>,
+        /// Group size before (ready + upcoming).
+        from: u32,
+    },
+    /// Pods no group can help, with the per-group reasons (`NotTriggerScaleUp`).
+    NoScaleUp(PodId, String),
+    /// Remove `node` (empty or with movable pods).
+    ScaleDown {
+        /// The node.
+        node: NodeId,
+        /// Pods to reschedule.
+        pods: usize,
+        /// Its utilization.
+        utilization: f64,
+    },
+}
+
+/// The autoscaler's memory between loops.
+#[derive(Debug)]
+pub struct ClusterAutoscaler {
+    /// Flags.
+    pub flags: Flags,
+    /// Node groups.
+    pub groups: Vec<Group>,
+    /// Nodes requested but not up yet, per group.
+    pub upcoming: Vec<u32>,
+    unneeded_since: BTreeMap<NodeId, SimTime>,
+    /// Nodes being removed.
+    pub deleting: Vec<NodeId>,
+    last_scale_up: Option<SimTime>,
+    last_delete: Option<SimTime>,
+    last_no_scale_up: BTreeMap<PodId, String>,
+    /// Scale-ups and scale-downs so far.
+    pub scale_ups: u32,
+    /// Nodes removed so far.
+    pub scale_downs: u32,
+}
+
+fn pod_score(p: &Pod, t: &Node) -> f64 {
+    // decreasing_pod_orderer: cpu and memory requests relative to the template's allocatable.
+    let c = p.requests.cpu as f64 / t.allocatable.cpu.max(1) as f64;
+    let m = p.requests.memory as f64 / t.allocatable.memory.max(1) as f64;
+    c + m
+}
+
+#[derive(Copy, Clone, Default)]
+struct Used {
+    cpu: i64,
+    mem: i64,
+    pods: i64,
+}
+
+fn fits(u: Used, p: &Pod, n: &Node) -> bool {
+    u.cpu + p.requests.cpu <= n.allocatable.cpu
+        && u.mem + p.requests.memory <= n.allocatable.memory
+        && u.pods < n.allowed_pods
+}
+
+fn add(u: &mut Used, p: &Pod) {
+    u.cpu += p.requests.cpu;
+    u.mem += p.requests.memory;
+    u.pods += 1;
+}
+
+impl ClusterAutoscaler {
+    /// An autoscaler over `groups`.
+    pub fn new(flags: Flags, groups: Vec<Group>) -> Self {
+        let n = groups.len();
+        ClusterAutoscaler {
+            flags,
+            groups,
+            upcoming: vec![0; n],
+            unneeded_since: BTreeMap::new(),
+            deleting: Vec::new(),
+            last_scale_up: None,
+            last_delete: None,
+            last_no_scale_up: BTreeMap::new(),
+            scale_ups: 0,
+            scale_downs: 0,
+        }
+    }
+
+    fn group_size(&self, g: usize, store: &Store) -> u32 {
+        let pid = crate::model::PoolId(self.groups[g].pool as u32);
+        store
+            .nodes()
+            .filter(|(id, n)| n.pool == Some(pid) && !self.deleting.contains(id))
+            .count() as u32
+            + self.upcoming[g]
+    }
+
+    /// `RunOnce`.
+    pub fn run_once(&mut self, now: SimTime, store: &Store, sched: &Scheduler) -> Vec<Decision> {
+        let mut out = Vec::new();
+        let scaled_up = self.scale_up(now, store, sched, &mut out);
+        if self.flags.scale_down && !scaled_up {
+            self.scale_down(now, store, sched, &mut out);
+        }
+        out
+    }
+
+    fn scale_up(
+        &mut self,
+        now: SimTime,
+        store: &Store,
+        sched: &Scheduler,
+        out: &mut Vec<Decision>,
+    ) -> bool {
+        // Pods the scheduler marked unschedulable.
+        let mut pending: Vec<(PodId, &Pod)> = store
+            .pods()
+            .filter(|(_, p)| {
+                !p.deleted
+                    && p.status.node.is_none()
+                    && p.status.phase == PodPhase::Pending
+                    && p.status.unschedulable
+            })
+            .collect();
+        self.last_no_scale_up
+            .retain(|p, _| pending.iter().any(|(q, _)| q == p));
+        if pending.is_empty() {
+            return false;
+        }
+        // allPodsAreNew: wait one loop for more pods when the oldest is younger than 2 s.
+        let oldest = pending
+            .iter()
+            .map(|(_, p)| p.created)
+            .min()
+            .expect("non-empty");
+        if now.since(oldest.min(now)) < SimDuration::from_secs(2) {
+            return false;
+        }
+        // FilterOutSchedulable: pods that fit on an existing node now (e.g. one that just joined)
+        // are left to the scheduler.
+        let mut extra: BTreeMap<NodeId, Used> = BTreeMap::new();
+        pending.retain(|&(_, p)| {
+            for (id, n) in store.nodes() {
+                if !n.is_ready() || self.deleting.contains(&id) {
+                    continue;
+                }
+                let e = extra.get(&id).copied().unwrap_or_default();
+                let used = Used {
+                    cpu: n.requested.cpu + e.cpu,
+                    mem: n.requested.memory + e.mem,
+                    pods: n.pod_count + e.pods,
+                };
+                if fits(used, p, n) && sched.fits_template(p, n, store).is_ok() {
+                    add(extra.entry(id).or_default(), p);
+                    return false;
+                }
+            }
+            true
+        });
+        if pending.is_empty() {
+            return false;
+        }
+        // Pods that fit on nodes already coming up are left to them.
+        let mut upcoming: Vec<(usize, Used)> = Vec::new();
+        for (g, &n) in self.upcoming.iter().enumerate() {
+            for _ in 0..n {
+                upcoming.push((g, Used::default()));
+            }
+        }
+        pending.retain(|&(_, p)| {
+            for (g, u) in upcoming.iter_mut() {
+                let t = &self.groups[*g].template;
+                if fits(*u, p, t) && sched.fits_template(p, t, store).is_ok() {
+                    add(u, p);
+                    return false;
+                }
+            }
+            true
+        });
+        if pending.is_empty() {
+            return false;
+        }
+        let total_nodes = store.nodes().count() as u32 + self.upcoming.iter().sum::<u32>();
+        // One option per group: the pods that fit its template, binpacked.
+        struct Opt {
+            group: usize,
+            nodes: u32,
+            pods: Vec<PodId>,
+            req_cpu: i64,
+            req_mem: i64,
+        }
+        let mut options: Vec<Opt> = Vec::new();
+        let mut reasons: BTreeMap<PodId, BTreeMap<String, u32>> = BTreeMap::new();
+        for (g, grp) in self.groups.iter().enumerate() {
+            let size = self.group_size(g, store);
+            let t = &grp.template;
+            let mut fitting: Vec<&(PodId, &Pod)> = Vec::new();
+            for e in &pending {
+                if size >= grp.max {
+                    *reasons
+                        .entry(e.0)
+                        .or_default()
+                        .entry("max node group size reached".into())
+                        .or_default() += 1;
+                    continue;
+                }
+                match sched.fits_template(e.1, t, store) {
+                    Ok(()) if fits(Used::default(), e.1, t) => fitting.push(e),
+                    Ok(()) => {
+                        *reasons
+                            .entry(e.0)
+                            .or_default()
+                            .entry("Insufficient resources".into())
+                            .or_default() += 1;
+                    }
+                    Err((_, st)) => {
+                        let why = st.message().to_string();
+                        *reasons.entry(e.0).or_default().entry(why).or_default() += 1;
+                    }
+                }
+            }
+            if fitting.is_empty() {
+                continue;
+            }
+            // Binpacking estimator: pods by decreasing score, first fit on the new nodes.
+            fitting.sort_by(|a, b| {
+                pod_score(b.1, t)
+                    .total_cmp(&pod_score(a.1, t))
+                    .then(a.0.cmp(&b.0))
+            });
+            let mut limit = grp.max - size;
+            if self.flags.max_nodes_total > 0 {
+                limit = limit.min(self.flags.max_nodes_total.saturating_sub(total_nodes));
+            }
+            let mut nodes: Vec<Used> = Vec::new();
+            let mut pods = Vec::new();
+            let (mut rc, mut rm) = (0, 0);
+            for (id, p) in fitting {
+                let slot = nodes.iter().position(|u| fits(*u, p, t));
+                let i = match slot {
+                    Some(i) => i,
+                    None if (nodes.len() as u32) < limit => {
+                        nodes.push(Used::default());
+                        nodes.len() - 1
+                    }
+                    None => continue,
+                };
+                add(&mut nodes[i], p);
+                pods.push(*id);
+                rc += p.requests.cpu;
+                rm += p.requests.memory;
+            }
+            if !nodes.is_empty() {
+                options.push(Opt {
+                    group: g,
+                    nodes: nodes.len() as u32,
+                    pods,
+                    req_cpu: rc,
+                    req_mem: rm,
+                });
+            }
+        }
+        let best = match self.flags.expander.as_str() {
+            // expander/mostpods: the option helping the most pods.
+            "most-pods" => options
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.pods.len().cmp(&b.1.pods.len()).then(b.0.cmp(&a.0)))
+                .map(|x| x.0),
+            // expander/price (simplified): the cheapest total price of the new nodes.
+            "price" => options
+                .iter()
+                .enumerate()
+                .min_by(|a, b| {
+                    let pa = self.groups[a.1.group].price * a.1.nodes as f64;
+                    let pb = self.groups[b.1.group].price * b.1.nodes as f64;
+                    pa.total_cmp(&pb).then(a.0.cmp(&b.0))
+                })
+                .map(|x| x.0),
+            // expander/random on a deterministic pick: the first option.
+            "random" => (!options.is_empty()).then_some(0),
+            // expander/waste: least unused cpu + memory fraction of the new nodes.
+            _ => options
+                .iter()
+                .enumerate()
+                .min_by(|a, b| {
+                    let w = |o: &Opt| {
+                        let t = &self.groups[o.group].template;
+                        let ac = (t.allocatable.cpu * o.nodes as i64) as f64;
+                        let am = (t.allocatable.memory * o.nodes as i64) as f64;
+                        (ac - o.req_cpu as f64) / ac + (am - o.req_mem as f64) / am
+                    };
+                    w(a.1).total_cmp(&w(b.1)).then(a.0.cmp(&b.0))
+                })
+                .map(|x| x.0),
+        };
+        let mut helped: Vec<PodId> = Vec::new();
+        if let Some(i) = best {
+            let o = &options[i];
+            let from = self.group_size(o.group, store);
+            self.upcoming[o.group] += o.nodes;
+            self.last_scale_up = Some(now);
+            self.scale_ups += 1;
+            helped = o.pods.clone();
+            out.push(Decision::ScaleUp {
+                group: o.group,
+                count: o.nodes,
+                pods: o.pods.clone(),
+                from,
+            });
+        }
+        for (p, _) in &pending {
+            if helped.contains(p) {
+                continue;
+            }
+            let msg = match reasons.get(p) {
+                Some(r) if !r.is_empty() => {
+                    let parts: Vec<String> = r.iter().map(|(k, v)| format!("{v} {k}")).collect();
+                    format!("pod didn't trigger scale-up: {}", parts.join(", "))
+                }
+                _ => "pod didn't trigger scale-up: no node group can fit it".to_string(),
+            };
+            if self.last_no_scale_up.get(p) != Some(&msg) {
+                self.last_no_scale_up.insert(*p, msg.clone());
+                out.push(Decision::NoScaleUp(*p, msg));
+            }
+        }
+        !helped.is_empty()
+    }
+
+    /// Whether `pod` blocks its node's removal (`simulator/drainability/rules`), and why.
+    fn blocks(pod: &Pod, store: &Store, budgets: &[Budget]) -> Option<&'static str> {
+        let i = &store.interner;
+        let safe = pod.annotations.iter().find_map(|(k, v)| {
+            (i.resolve(*k) == "cluster-autoscaler.kubernetes.io/safe-to-evict")
+                .then(|| i.resolve(*v))
+        });
+        if safe == Some("true") {
+            return None;
+        }
+        if safe == Some("false") {
+            return Some("NotSafeToEvictAnnotation");
+        }
+        if pod.owner.is_none() {
+            return Some("NotReplicated");
+        }
+        if pod
+            .spec
+            .volumes
+            .iter()
+            .any(|v| matches!(v, VolumeRef::Local))
+        {
+            return Some("LocalStorageRequested");
+        }
+        let covered: Vec<&Budget> = budgets
+            .iter()
+            .filter(|b| b.preemption_matches(pod, i))
+            .collect();
+        if i.resolve(pod.namespace) == "kube-system" && covered.is_empty() {
+            return Some("UnmovableKubeSystemPod");
+        }
+        if covered
+            .iter()
+            .any(|b| b.status(store).disruptions_allowed < 1)
+        {
+            return Some("NotEnoughPdb");
+        }
+        None
+    }
+
+    fn scale_down(
+        &mut self,
+        now: SimTime,
+        store: &Store,
+        sched: &Scheduler,
+        out: &mut Vec<Decision>,
+    ) {
+        let budgets = sched.budgets();
+        // Utilization of every node of a group, in node order.
+        let mut candidates: Vec<(NodeId, f64, Vec<PodId>)> = Vec::new();
+        let mut live: Vec<NodeId> = Vec::new();
+        for (id, n) in store.nodes() {
+            let Some(g) = self
+                .groups
+                .iter()
+                .position(|g| n.pool == Some(crate::model::PoolId(g.pool as u32)))
+            else {
+                continue;
+            };
+            if self.deleting.contains(&id) || !n.is_ready() {
+                continue;
+            }
+            live.push(id);
+            let (mut c, mut m) = (0i64, 0i64);
+            let mut movable = Vec::new();
+            for &p in &n.pods {
+                let Some(pod) = store.pod(p) else { continue };
+                if pod.deleted || pod.status.phase.is_terminal() {
+                    continue;
+                }
+                if matches!(pod.owner, Some(OwnerRef::DaemonSet(_))) {
+                    continue;
+                }
+                c += pod.requests.cpu;
+                m += pod.requests.memory;
+                movable.push(p);
+            }
+            let u = (c as f64 / n.allocatable.cpu.max(1) as f64)
+                .max(m as f64 / n.allocatable.memory.max(1) as f64);
+            if u < self.flags.threshold {
+                let since = *self.unneeded_since.entry(id).or_insert(now);
+                if now.since(since) >= self.flags.unneeded_time {
+                    candidates.push((id, u, movable));
+                }
+                let _ = g;
+            } else {
+                self.unneeded_since.remove(&id);
+            }
+        }
+        self.unneeded_since.retain(|id, _| live.contains(id));
+        // Unneeded nodes are tracked through the cool-down; only removal waits for it
+        // (`isScaleDownInCooldown`).
+        if self
+            .last_scale_up
+            .is_some_and(|t| now < t + self.flags.delay_after_add)
+            || self
+                .last_delete
+                .is_some_and(|t| now < t + self.flags.delay_after_delete)
+        {
+            return;
+        }
+        // Empty nodes first (all at once), then one non-empty node.
+        candidates.sort_by(|a, b| a.2.len().cmp(&b.2.len()).then(a.1.total_cmp(&b.1)));
+        let mut took_nonempty = false;
+        let mut planned: BTreeMap<NodeId, Used> = BTreeMap::new();
+        for (id, u, pods) in candidates {
+            let n = store.node(id).expect("live");
+            let g = self
+                .groups
+                .iter()
+                .position(|g| n.pool == Some(crate::model::PoolId(g.pool as u32)))
+                .expect("grouped");
+            // Nodes already chosen in this loop are in `deleting`, so not counted here.
+            let size = self.group_size(g, store);
+            if size <= self.groups[g].min {
+                continue;
+            }
+            if !pods.is_empty() {
+                if took_nonempty {
+                    continue;
+                }
+                if pods
+                    .iter()
+                    .any(|&p| Self::blocks(store.pod(p).expect("listed"), store, budgets).is_some())
+                {
+                    continue;
+                }
+                // Every pod must fit on another node that stays.
+                let mut trial = planned.clone();
+                let ok = pods.iter().all(|&p| {
+                    let pod = store.pod(p).expect("listed");
+                    for &other in &live {
+                        if other == id || self.deleting.contains(&other) {
+                            continue;
+                        }
+                        let on = store.node(other).expect("live");
+                        let extra = trial.get(&other).copied().unwrap_or_default();
+                        let used = Used {
+                            cpu: on.requested.cpu + extra.cpu,
+                            mem: on.requested.memory + extra.mem,
+                            pods: on.pod_count + extra.pods,
+                        };
+                        if fits(used, pod, on) && sched.fits_template(pod, on, store).is_ok() {
+                            add(trial.entry(other).or_default(), pod);
+                            return true;
+                        }
+                    }
+                    false
+                });
+                if !ok {
+                    continue;
+                }
+                planned = trial;
+                took_nonempty = true;
+            }
+            self.deleting.push(id);
+            self.unneeded_since.remove(&id);
+            self.last_delete = Some(now);
+            self.scale_downs += 1;
+            out.push(Decision::ScaleDown {
+                node: id,
+                pods: pods.len(),
+                utilization: u,
+            });
+        }
+    }
+
+    /// A node requested for group `g` came up.
+    pub fn node_up(&mut self, g: usize) {
+        self.upcoming[g] = self.upcoming[g].saturating_sub(1);
+    }
+
+    /// A node being removed is gone.
+    pub fn node_gone(&mut self, id: NodeId) {
+        self.deleting.retain(|&n| n != id);
+    }
+}

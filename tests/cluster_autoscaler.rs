@@ -1,0 +1,148 @@
+//! The Cluster Autoscaler with asserted timelines (`scenarios/autoscaling/ca-scale-up-down.yaml`).
+
+use kubesim::engine::{SimDuration, SimTime};
+use kubesim::scenario::load_scenario_str;
+use kubesim::sim::{SimOptions, Simulation};
+use std::path::Path;
+use std::sync::Arc;
+
+fn text() -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(root.join("scenarios/autoscaling/ca-scale-up-down.yaml")).unwrap()
+}
+
+fn sim_from(text: &str) -> Simulation {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let s = load_scenario_str(text, "ca.yaml", root).unwrap_or_else(|e| panic!("{e}"));
+    Simulation::new(
+        Arc::new(s),
+        &SimOptions {
+            check_invariants: true,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
+
+fn events(sim: &Simulation, reason: &str) -> Vec<(u64, String, String)> {
+    sim.store
+        .events
+        .events
+        .iter()
+        .filter(|e| e.reason == reason)
+        .map(|e| {
+            (
+                e.time.since(SimTime::ZERO).as_micros() / 1_000_000,
+                e.object.name.to_string(),
+                e.message.clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn pending_pods_trigger_a_scale_up_that_lands_after_the_provisioning_delay() {
+    let mut sim = sim_from(&text());
+    sim.run();
+    // 6 × 1.5 cpu at 2:00: one fits next to each `base` pod, four cannot. The 2:10 loop
+    // binpacks them two per 4-cpu burst node: 2 nodes, up after 2 minutes.
+    let up = events(&sim, "TriggeredScaleUp");
+    assert_eq!(up.len(), 4);
+    for (t, _, msg) in &up {
+        assert_eq!(*t, 130);
+        assert_eq!(msg, "pod triggered scale-up: [{burst 0->2 (max: 5)}]");
+    }
+    let bound: Vec<(u64, String)> = events(&sim, "Scheduled")
+        .into_iter()
+        .filter(|(_, pod, _)| up.iter().any(|u| &u.1 == pod))
+        .map(|(t, _, msg)| (t, msg))
+        .collect();
+    assert_eq!(bound.len(), 4);
+    for (t, msg) in &bound {
+        assert_eq!(*t, 250, "bound when the nodes join");
+        assert!(msg.contains(" to burst-"), "{msg}");
+    }
+    // At 20:00 the batch goes; the burst nodes are empty from 20:01, unneeded from the 20:10
+    // loop, removed 10 minutes later, together.
+    let down: Vec<(u64, String)> = events(&sim, "ScaleDown")
+        .into_iter()
+        .filter(|(_, _, m)| m.starts_with("Scale-down"))
+        .map(|(t, n, _)| (t, n))
+        .collect();
+    assert_eq!(
+        down,
+        vec![(1810, "burst-0".to_string()), (1810, "burst-1".to_string())]
+    );
+    assert_eq!(sim.store.nodes().count(), 2);
+    // 2 nodes × (1810 − 250) s at 0.2 per hour.
+    let c = sim.summary().cost;
+    let burst = c.pools.iter().find(|p| p.pool == "burst").unwrap();
+    assert_eq!(
+        burst.node_hours,
+        ((2.0 * 1560.0 / 3600.0) * 1000.0_f64).round() / 1000.0
+    );
+}
+
+#[test]
+fn no_scale_down_within_the_delay_after_a_scale_up() {
+    // A second scale-up at 15:10 (two more pods, no room left) delays every scale-down until
+    // 25:10, although the nodes are unneeded from 20:10 and the unneeded time is 1 minute.
+    let t = text()
+        .replace(
+            "clusterAutoscaler: {}",
+            "clusterAutoscaler: {scaleDownUnneededTime: 1m}",
+        )
+        .replace(
+            "  - at: 20m\n",
+            "  - at: 15m\n    scale: {target: deployment/batch, replicas: 8}\n  - at: 20m\n",
+        );
+    let mut sim = sim_from(&t);
+    sim.run();
+    let up: Vec<u64> = events(&sim, "TriggeredScaleUp")
+        .iter()
+        .map(|e| e.0)
+        .collect();
+    assert!(up.contains(&910), "{up:?}");
+    let down: Vec<u64> = events(&sim, "ScaleDown")
+        .iter()
+        .filter(|e| e.2.starts_with("Scale-down"))
+        .map(|e| e.0)
+        .collect();
+    assert_eq!(down, vec![1510, 1510, 1510]);
+}
+
+#[test]
+fn a_pod_no_group_can_fit_gets_the_reasons() {
+    let t = text().replace(
+        "  - at: 20m\n    scale: {target: deployment/batch, replicas: 0}\n",
+        "  - at: 20m\n    apply:\n      inline: |\n        apiVersion: v1\n        kind: Pod\n        metadata: {name: huge}\n        spec:\n          containers: [{name: c, image: \"batch:1\", resources: {requests: {cpu: \"6\"}}}]\n",
+    );
+    let mut sim = sim_from(&t);
+    sim.run_until(SimTime::ZERO + SimDuration::from_secs(1300));
+    let no = events(&sim, "NotTriggerScaleUp");
+    assert_eq!(
+        no.len(),
+        1,
+        "reported once while the reason stays the same: {no:?}"
+    );
+    assert_eq!(no[0].1, "huge");
+    assert_eq!(no[0].2, "pod didn't trigger scale-up: 1 Insufficient cpu");
+}
+
+#[test]
+fn autoscaler_settings_are_checked() {
+    let bad = text().replace(
+        "clusterAutoscaler: {}",
+        "clusterAutoscaler: {expander: cheapest, scaleDownUtilizationThreshold: 1.5}",
+    );
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let e = load_scenario_str(&bad, "ca.yaml", root)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("clusterAutoscaler.expander"), "{e}");
+    assert!(e.contains("unknown expander \"cheapest\""), "{e}");
+    assert!(
+        e.contains("clusterAutoscaler.scaleDownUtilizationThreshold"),
+        "{e}"
+    );
+}
