@@ -889,16 +889,23 @@ impl Scheduler {
     ) {
         self.queue.remove(p);
         let profile = &self.profiles[idx];
-        let mut bound = false;
+        let mut failed: Option<(&'static str, Status)> = None;
         for b in &profile.bind {
             let st = b.bind(p, node, cx.store);
             if st.code == Code::Skip {
                 continue;
             }
-            bound = st.is_success();
+            if !st.is_success() {
+                failed = Some((b.name(), st));
+            }
             break;
         }
-        if !bound {
+        if let Some((plugin, st)) = failed {
+            // handleBindingCycleError: unreserve and retry the pod.
+            if let Some(pod) = cx.store.pod(p).cloned() {
+                let msg = format!("running Bind plugin {plugin:?}: {}", st.message());
+                self.bind_failed(idx, &pod, p, node, plugin, msg, cx);
+            }
             return;
         }
         // Assume: the cache counts the pod on its node before the watch event arrives.

@@ -17,7 +17,7 @@ pub mod volume_binding;
 pub mod volume_restrictions;
 pub mod volume_zone;
 
-use super::framework::{BindPlugin, Plugin, Status};
+use super::framework::{BindPlugin, Code, Plugin, Status};
 use crate::model::{NodeId, PodId};
 use crate::store::Store;
 
@@ -33,7 +33,18 @@ impl Plugin for DefaultBinder {
 
 impl BindPlugin for DefaultBinder {
     fn bind(&self, pod: PodId, node: NodeId, store: &mut Store) -> Status {
-        store.bind_pod(pod, node);
-        Status::success()
+        // The API server refuses a binding to a node that is gone (deleted after the cycle
+        // chose it, before the scheduler saw the deletion).
+        match store.node(node) {
+            Some(n) if !n.deleting => {
+                store.bind_pod(pod, node);
+                Status::success()
+            }
+            Some(n) => {
+                let name = store.interner.resolve(n.name).to_string();
+                Status::new(Code::Error, format!("nodes \"{name}\" not found"))
+            }
+            None => Status::new(Code::Error, "node not found"),
+        }
     }
 }
