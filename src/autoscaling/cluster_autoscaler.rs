@@ -203,7 +203,11 @@ impl ClusterAutoscaler {
         sched: &Scheduler,
         out: &mut Vec<Decision>,
     ) -> bool {
-        // Pods the scheduler marked unschedulable.
+        // Pods the scheduler marked unschedulable (no scan when every pod is bound).
+        if store.pod_counts().unbound == 0 {
+            self.last_no_scale_up.clear();
+            return false;
+        }
         let mut pending: Vec<(PodId, &Pod)> = store
             .pods()
             .filter(|(_, p)| {
@@ -482,25 +486,27 @@ impl ClusterAutoscaler {
                 continue;
             }
             live.push(id);
-            let (mut c, mut m) = (0i64, 0i64);
-            let mut movable = Vec::new();
-            for &p in &n.pods {
-                let Some(pod) = store.pod(p) else { continue };
-                if pod.deleted || pod.status.phase.is_terminal() {
-                    continue;
-                }
-                if matches!(pod.owner, Some(OwnerRef::DaemonSet(_))) {
-                    continue;
-                }
-                c += pod.requests.cpu;
-                m += pod.requests.memory;
-                movable.push(p);
-            }
-            let u = (c as f64 / n.allocatable.cpu.max(1) as f64)
-                .max(m as f64 / n.allocatable.memory.max(1) as f64);
+            // Utilization: requests over allocatable, the larger of cpu and memory
+            // (`simulator/utilization/info.go`; DaemonSet pods count, as with the default
+            // --ignore-daemonsets-utilization=false).
+            let u = (n.requested.cpu as f64 / n.allocatable.cpu.max(1) as f64)
+                .max(n.requested.memory as f64 / n.allocatable.memory.max(1) as f64);
             if u < self.flags.threshold {
                 let since = *self.unneeded_since.entry(id).or_insert(now);
                 if now.since(since) >= self.flags.unneeded_time {
+                    // The pods that would have to move (DaemonSet pods go with the node).
+                    let movable: Vec<PodId> = n
+                        .pods
+                        .iter()
+                        .copied()
+                        .filter(|&p| {
+                            store.pod(p).is_some_and(|pod| {
+                                !pod.deleted
+                                    && !pod.status.phase.is_terminal()
+                                    && !matches!(pod.owner, Some(OwnerRef::DaemonSet(_)))
+                            })
+                        })
+                        .collect();
                     candidates.push((id, u, movable));
                 }
                 let _ = g;

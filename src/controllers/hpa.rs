@@ -234,9 +234,18 @@ impl HpaController {
             let Some(t) = target(h, cx.store) else {
                 continue;
             };
-            for p in target_pods(&t, cx.store) {
-                if let Some((cpu, mem)) = kubelet.pod_usage_counters(p, cx.now) {
-                    self.metrics.record(p, cx.now, cpu, mem);
+            let rss = match t {
+                Target::Deployment(d) => cx.store.replicasets_of(d),
+                Target::ReplicaSet(r) => vec![r],
+            };
+            for rs in rss {
+                let Some(r) = cx.store.replicaset(rs) else {
+                    continue;
+                };
+                for &p in &r.pods {
+                    if let Some((cpu, mem)) = kubelet.pod_usage_counters(p, cx.now) {
+                        self.metrics.record(p, cx.now, cpu, mem);
+                    }
                 }
             }
         }

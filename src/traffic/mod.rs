@@ -350,18 +350,16 @@ impl Traffic {
         }
     }
 
-    /// Total cpu and memory used by all targeted pods.
+    /// Total cpu and memory used by all targeted pods (each pod's usage rounded, as
+    /// [`Traffic::pod_usage`] gives it), in one pass over the sources.
     pub fn cluster_usage(&self, store: &Store) -> (i64, i64) {
-        let mut seen = BTreeSet::new();
+        let (mut demands, mut mark, mut touched) = (Vec::new(), Vec::new(), Vec::new());
+        self.fill_demands(store, 1, &mut demands, &mut mark, &mut touched);
         let (mut c, mut m) = (0, 0);
-        for s in &self.sources {
-            for &p in &s.members {
-                if seen.insert(p) {
-                    let (pc, pm) = self.pod_usage(p, store);
-                    c += pc;
-                    m += pm;
-                }
-            }
+        for p in touched {
+            let d = &demands[p.index() as usize];
+            c += d.cpu.round() as i64;
+            m += d.memory.round() as i64;
         }
         (c, m)
     }
