@@ -146,3 +146,47 @@ fn autoscaler_settings_are_checked() {
         "{e}"
     );
 }
+
+#[test]
+fn expanders_choose_different_groups() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let base =
+        std::fs::read_to_string(root.join("scenarios/autoscaling/ca-expanders.yaml")).unwrap();
+    let first_scale_up = |t: &str| {
+        let mut sim = sim_from(t);
+        sim.run_until(SimTime::ZERO + SimDuration::from_secs(60));
+        let e = events(&sim, "TriggeredScaleUp");
+        assert_eq!(e.len(), 9, "nine pods did not fit the small node");
+        e[0].2.clone()
+    };
+    assert_eq!(
+        first_scale_up(&base),
+        "pod triggered scale-up: [{medium 0->2 (max: 6)}]"
+    );
+    let most = base.replace(
+        "clusterAutoscaler: {}",
+        "clusterAutoscaler: {expander: most-pods}",
+    );
+    assert_eq!(
+        first_scale_up(&most),
+        "pod triggered scale-up: [{big 0->1 (max: 3)}]"
+    );
+    let cheap_big = base.replace("pricePerHour: 0.80", "pricePerHour: 0.50");
+    let price = cheap_big.replace(
+        "clusterAutoscaler: {}",
+        "clusterAutoscaler: {expander: price}",
+    );
+    assert_eq!(
+        first_scale_up(&price),
+        "pod triggered scale-up: [{big 0->1 (max: 3)}]"
+    );
+    assert_eq!(
+        first_scale_up(&cheap_big),
+        "pod triggered scale-up: [{medium 0->2 (max: 6)}]",
+        "least-waste does not look at prices"
+    );
+    // All ten pods run once the nodes are up.
+    let mut sim = sim_from(&base);
+    sim.run();
+    assert_eq!(sim.store.pod_counts().ready, 10);
+}
