@@ -9,8 +9,8 @@
 //! uses the container start time as a first point is not modelled).
 
 use crate::engine::{SimDuration, SimTime};
+use crate::model::ArenaId;
 use crate::model::PodId;
-use std::collections::BTreeMap;
 
 /// The default `--metric-resolution` of the shipped manifest.
 pub const DEFAULT_RESOLUTION: SimDuration = SimDuration::from_secs(15);
@@ -41,7 +41,8 @@ struct Points {
 pub struct MetricsServer {
     /// `--metric-resolution`.
     pub resolution: SimDuration,
-    points: BTreeMap<PodId, Points>,
+    /// Points by pod slot (the pod id guards against a reused slot).
+    points: Vec<Option<(PodId, Points)>>,
     round: u64,
 }
 
@@ -50,7 +51,7 @@ impl MetricsServer {
     pub fn new(resolution: SimDuration) -> Self {
         MetricsServer {
             resolution,
-            points: BTreeMap::new(),
+            points: Vec::new(),
             round: 0,
         }
     }
@@ -64,16 +65,20 @@ impl MetricsServer {
     /// memory in bytes).
     pub fn record(&mut self, pod: PodId, now: SimTime, cpu_total: f64, memory: i64) {
         let round = self.round;
-        match self.points.get_mut(&pod) {
-            Some(p) if p.last.0 < now => {
+        let i = pod.index() as usize;
+        if self.points.len() <= i {
+            self.points.resize(i + 1, None);
+        }
+        match &mut self.points[i] {
+            Some((id, p)) if *id == pod && p.last.0 < now => {
                 p.prev = Some(p.last);
                 p.last = (now, cpu_total);
                 p.memory = memory;
                 p.seen = round;
             }
-            Some(p) => p.seen = round,
-            None => {
-                self.points.insert(
+            Some((id, p)) if *id == pod => p.seen = round,
+            slot => {
+                *slot = Some((
                     pod,
                     Points {
                         prev: None,
@@ -81,7 +86,7 @@ impl MetricsServer {
                         memory,
                         seen: round,
                     },
-                );
+                ));
             }
         }
     }
@@ -90,12 +95,19 @@ impl MetricsServer {
     /// forgotten, as metrics-server drops pods a kubelet no longer reports.
     pub fn end_scrape(&mut self) {
         let round = self.round;
-        self.points.retain(|_, p| p.seen == round);
+        for s in self.points.iter_mut() {
+            if s.as_ref().is_some_and(|(_, p)| p.seen != round) {
+                *s = None;
+            }
+        }
     }
 
     /// A pod's metrics, if it has two points.
     pub fn pod(&self, pod: PodId) -> Option<PodMetrics> {
-        let p = self.points.get(&pod)?;
+        let (id, p) = self.points.get(pod.index() as usize)?.as_ref()?;
+        if *id != pod {
+            return None;
+        }
         let (t0, c0) = p.prev?;
         let (t1, c1) = p.last;
         let window = t1.since(t0);
@@ -115,7 +127,6 @@ impl MetricsServer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::ArenaId;
 
     #[test]
     fn cpu_is_the_rate_between_the_last_two_scrapes() {
