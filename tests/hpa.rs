@@ -224,3 +224,36 @@ fn external_metrics_are_a_load_entrys_offered_rate() {
         300_000
     );
 }
+
+#[test]
+fn hpa_and_cluster_autoscaler_handle_a_spike_together() {
+    // hpa-ca-spike: the HPA goes to 27 replicas during the spike, the autoscaler adds two burst
+    // nodes for the pods that do not fit, and both undo it afterwards.
+    let mut sim = sim_of("scenarios/autoscaling/hpa-ca-spike.yaml");
+    sim.run();
+    let ups: Vec<String> = sim
+        .store
+        .events
+        .events
+        .iter()
+        .filter(|e| e.reason == "TriggeredScaleUp")
+        .map(|e| e.message.clone())
+        .collect();
+    assert!(
+        ups.iter()
+            .any(|m| m == "pod triggered scale-up: [{burst 0->1 (max: 6)}]")
+    );
+    assert!(
+        ups.iter()
+            .any(|m| m == "pod triggered scale-up: [{burst 1->2 (max: 6)}]")
+    );
+    let r = rescales(&sim);
+    assert!(r.iter().any(|x| x.1.starts_with("New size: 27;")), "{r:?}");
+    assert!(r.last().unwrap().1.starts_with("New size: 2;"));
+    // Back to the two base nodes, all replicas ready.
+    assert_eq!(sim.store.nodes().count(), 2);
+    let d = sim.store.deployments().next().unwrap().1;
+    assert_eq!((d.replicas, d.status.ready_replicas), (2, 2));
+    let c = sim.summary().cost;
+    assert!(c.pools[1].cost > 0.0, "the burst nodes cost something");
+}
