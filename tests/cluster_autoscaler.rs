@@ -190,3 +190,116 @@ fn expanders_choose_different_groups() {
     sim.run();
     assert_eq!(sim.store.pod_counts().ready, 10);
 }
+
+/// Two nodes of an autoscaled group: `big` fills most of the first, the pod(s) in `small` land
+/// on the second, which is then below the utilization threshold. Returns whether the
+/// autoscaler removed the second node.
+fn second_node_removed(small: &str) -> bool {
+    let text = format!(
+        r#"
+apiVersion: kubesim/v1alpha1
+kind: Scenario
+metadata: {{name: rules}}
+duration: 20m
+clusterAutoscaler: {{}}
+nodePools:
+  - name: pool
+    count: 2
+    min: 0
+    max: 3
+    template:
+      status:
+        allocatable: {{cpu: "4", memory: 16Gi, pods: "110"}}
+manifests:
+  - inline: |
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {{name: big}}
+      spec:
+        replicas: 1
+        selector: {{matchLabels: {{app: big}}}}
+        template:
+          metadata: {{labels: {{app: big}}}}
+          spec:
+            containers: [{{name: c, image: "app:1", resources: {{requests: {{cpu: "3", memory: 4Gi}}}}}}]
+{small}"#
+    );
+    let mut sim = sim_from(&text);
+    sim.run();
+    let gone = events(&sim, "ScaleDown")
+        .iter()
+        .any(|e| e.1 == "pool-1" && e.2.starts_with("Scale-down"));
+    if gone {
+        // After the node's ten unneeded minutes (from the 0:10 loop).
+        let t = events(&sim, "ScaleDown")
+            .iter()
+            .find(|e| e.1 == "pool-1")
+            .map(|e| e.0)
+            .unwrap();
+        assert_eq!(t, 610);
+    }
+    gone
+}
+
+fn small(namespace: &str, annotations: &str, volumes: &str) -> String {
+    format!(
+        r#"  - inline: |
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {{name: small, namespace: {namespace}}}
+      spec:
+        replicas: 1
+        selector: {{matchLabels: {{app: small}}}}
+        template:
+          metadata:
+            labels: {{app: small}}
+            annotations: {{{annotations}}}
+          spec:
+            containers: [{{name: c, image: "app:1", resources: {{requests: {{cpu: 100m, memory: 128Mi}}}}}}]
+            volumes: [{volumes}]
+"#
+    )
+}
+
+const PDB: &str = "  - inline: |\n      apiVersion: policy/v1\n      kind: PodDisruptionBudget\n      metadata: {name: small, namespace: NS}\n      spec: {MIN, selector: {matchLabels: {app: small}}}\n";
+
+#[test]
+fn scale_down_blocking_rules() {
+    // A replicated pod that fits elsewhere does not block.
+    assert!(second_node_removed(&small("default", "", "")));
+    // NotSafeToEvictAnnotation.
+    assert!(!second_node_removed(&small(
+        "default",
+        "cluster-autoscaler.kubernetes.io/safe-to-evict: \"false\"",
+        ""
+    )));
+    // LocalStorageRequested, unless safe-to-evict is "true".
+    let empty_dir = "{name: scratch, emptyDir: {}}";
+    assert!(!second_node_removed(&small("default", "", empty_dir)));
+    assert!(second_node_removed(&small(
+        "default",
+        "cluster-autoscaler.kubernetes.io/safe-to-evict: \"true\"",
+        empty_dir
+    )));
+    // UnmovableKubeSystemPod: kube-system without a budget; a budget that allows a disruption
+    // makes it movable.
+    assert!(!second_node_removed(&small("kube-system", "", "")));
+    let allowing = PDB
+        .replace("NS", "kube-system")
+        .replace("MIN", "maxUnavailable: 1");
+    assert!(second_node_removed(&format!(
+        "{}{allowing}",
+        small("kube-system", "", "")
+    )));
+    // NotEnoughPdb: the budget allows no disruption.
+    let stuck = PDB
+        .replace("NS", "default")
+        .replace("MIN", "minAvailable: 1");
+    assert!(!second_node_removed(&format!(
+        "{}{stuck}",
+        small("default", "", "")
+    )));
+    // NotReplicated: a pod without a controller.
+    let bare = "  - inline: |\n      apiVersion: v1\n      kind: Pod\n      metadata: {name: bare}\n      spec:\n        containers: [{name: c, image: \"app:1\", resources: {requests: {cpu: 100m}}}]\n";
+    assert!(!second_node_removed(bare));
+}
