@@ -257,3 +257,33 @@ fn hpa_and_cluster_autoscaler_handle_a_spike_together() {
     let c = sim.summary().cost;
     assert!(c.pools[1].cost > 0.0, "the burst nodes cost something");
 }
+
+#[test]
+fn an_hpa_scales_a_statefulset() {
+    // hpa-step with the Deployment replaced by a Parallel StatefulSet: the same 3 → 7 → 10.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("scenarios/autoscaling/hpa-step.yaml"))
+        .unwrap()
+        .replace(
+            "      kind: Deployment\n      metadata: {name: web}\n      spec:\n        replicas: 3\n",
+            "      kind: StatefulSet\n      metadata: {name: web}\n      spec:\n        replicas: 3\n        serviceName: web\n        podManagementPolicy: Parallel\n",
+        )
+        .replace("kind: Deployment, name: web}", "kind: StatefulSet, name: web}")
+        .replace("target: {deployment: web}", "target: {statefulSet: web}");
+    let mut sim = sim_from(&text);
+    sim.run_until(secs(400));
+    let r: Vec<(u64, String)> = rescales(&sim)
+        .into_iter()
+        .map(|(t, m)| (t, m[..12].to_string()))
+        .collect();
+    assert_eq!(
+        r,
+        vec![
+            (315, "New size: 7;".to_string()),
+            (330, "New size: 10".to_string())
+        ]
+    );
+    let ns = sim.store.interner.lookup("default").unwrap();
+    let set = sim.statefulsets.get(ns, "web").unwrap();
+    assert_eq!(set.pods().count(), 10);
+}

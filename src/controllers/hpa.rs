@@ -12,8 +12,8 @@
 //! Metric sources: `Resource` and `ContainerResource` (cpu, memory) from metrics-server;
 //! `Pods` metrics: every name gives the pod's served requests per second from the load model;
 //! `External` metrics: the offered requests per second of the `load` entry with that name.
-//! `Object` metrics and StatefulSet targets are not simulated (`FailedGetObjectMetric`,
-//! `FailedGetScale`).
+//! `Object` metrics are not simulated (`FailedGetObjectMetric`). Scale targets: Deployments,
+//! ReplicaSets and StatefulSets.
 
 use crate::api::autoscaling as api;
 use crate::api::{self as apiroot, Kind};
@@ -101,7 +101,10 @@ pub struct Hpa {
 enum Target {
     Deployment(DeploymentId),
     ReplicaSet(ReplicaSetId),
+    StatefulSet(Arc<str>),
 }
+
+type Sets = crate::controllers::statefulset::StatefulSetController;
 
 /// The HPA controller and the metrics-server it reads.
 pub struct HpaController {
@@ -228,15 +231,23 @@ impl HpaController {
     }
 
     /// metrics-server's scrape: the pods of every HPA's target.
-    pub fn on_scrape(&mut self, kubelet: &Kubelet, cx: &mut Ctx<'_>) {
+    pub fn on_scrape(&mut self, kubelet: &Kubelet, sets: &Sets, cx: &mut Ctx<'_>) {
         self.metrics.begin_scrape();
         for h in self.hpas.iter().filter(|h| !h.deleted) {
             let Some(t) = target(h, cx.store) else {
                 continue;
             };
-            let rss = match t {
-                Target::Deployment(d) => cx.store.replicasets_of(d),
-                Target::ReplicaSet(r) => vec![r],
+            let rss = match &t {
+                Target::Deployment(d) => cx.store.replicasets_of(*d),
+                Target::ReplicaSet(r) => vec![*r],
+                Target::StatefulSet(_) => {
+                    for p in target_pods(&t, h.namespace, cx.store, sets) {
+                        if let Some((cpu, mem)) = kubelet.pod_usage_counters(p, cx.now) {
+                            self.metrics.record(p, cx.now, cpu, mem);
+                        }
+                    }
+                    Vec::new()
+                }
             };
             for rs in rss {
                 let Some(r) = cx.store.replicaset(rs) else {
@@ -259,17 +270,17 @@ impl HpaController {
     }
 
     /// Reconciles the HPAs due now.
-    pub fn sync(&mut self, traffic: &Traffic, cx: &mut Ctx<'_>) {
+    pub fn sync(&mut self, traffic: &Traffic, sets: &Sets, cx: &mut Ctx<'_>) {
         for i in self.queue.take() {
             if self.hpas.get(i as usize).is_some_and(|h| !h.deleted) {
-                self.reconcile(i as usize, traffic, cx);
+                self.reconcile(i as usize, traffic, sets, cx);
                 self.queue.add_at(i, cx.now + SYNC_PERIOD, cx.now, cx.queue);
             }
         }
     }
 
     /// `reconcileAutoscaler`.
-    fn reconcile(&mut self, i: usize, traffic: &Traffic, cx: &mut Ctx<'_>) {
+    fn reconcile(&mut self, i: usize, traffic: &Traffic, sets: &Sets, cx: &mut Ctx<'_>) {
         let now = cx.now;
         let readiness = self.readiness;
         let h = &mut self.hpas[i];
@@ -290,9 +301,17 @@ impl HpaController {
                 .record(obj, EventType::Warning, "FailedGetScale", SOURCE, |_| msg);
             return;
         };
-        let current = match t {
-            Target::Deployment(d) => cx.store.deployment(d).map_or(0, |d| d.replicas),
-            Target::ReplicaSet(r) => cx.store.replicaset(r).map_or(0, |r| r.replicas),
+        let current = match &t {
+            Target::Deployment(d) => cx.store.deployment(*d).map_or(0, |d| d.replicas),
+            Target::ReplicaSet(r) => cx.store.replicaset(*r).map_or(0, |r| r.replicas),
+            Target::StatefulSet(name) => match cx
+                .store
+                .object(Kind::StatefulSet, h.namespace, name)
+                .map(|o| o.object.as_ref())
+            {
+                Some(apiroot::Object::StatefulSet(ss)) => ss.spec.replicas.unwrap_or(1),
+                _ => 0,
+            },
         };
         let min = h.spec.min_replicas.unwrap_or(1);
         let max = h.spec.max_replicas;
@@ -322,7 +341,7 @@ impl HpaController {
             reason = "Current number of replicas below Spec.MinReplicas".into();
             desired = min;
         } else {
-            let pods = target_pods(&t, cx.store);
+            let pods = target_pods(&t, h.namespace, cx.store, sets);
             match compute_replicas(h, current, &pods, &self.metrics, traffic, readiness, cx) {
                 Ok((proposal, metric, metrics)) => {
                     h.status.current_metrics = metrics;
@@ -386,9 +405,20 @@ impl HpaController {
         if desired == current {
             return;
         }
-        match t {
-            Target::Deployment(d) => cx.store.update_deployment(d, |x| x.replicas = desired),
-            Target::ReplicaSet(r) => cx.store.update_replicaset(r, |x| x.replicas = desired),
+        match &t {
+            Target::Deployment(d) => cx.store.update_deployment(*d, |x| x.replicas = desired),
+            Target::ReplicaSet(r) => cx.store.update_replicaset(*r, |x| x.replicas = desired),
+            // The scale subresource of a StatefulSet writes its spec: store the changed manifest.
+            Target::StatefulSet(name) => {
+                if let Some(o) = cx.store.object(Kind::StatefulSet, h.namespace, name) {
+                    let origin = o.origin.clone();
+                    let mut obj = (*o.object).clone();
+                    if let apiroot::Object::StatefulSet(ss) = &mut obj {
+                        ss.spec.replicas = Some(desired);
+                    }
+                    cx.store.put_object(obj, origin);
+                }
+            }
         }
         if let Some(b) = &h.behavior {
             h.history.store_scale_event(b, current, desired, now);
@@ -417,16 +447,27 @@ fn target(h: &Hpa, store: &Store) -> Option<Target> {
         "ReplicaSet" => store
             .replicaset_by_name(h.namespace, &r.name)
             .map(Target::ReplicaSet),
+        "StatefulSet" => store
+            .object(Kind::StatefulSet, h.namespace, &r.name)
+            .map(|_| Target::StatefulSet(Arc::from(r.name.as_str()))),
         _ => None,
     }
 }
 
-/// The pods the target's selector matches (every ReplicaSet of a Deployment).
-fn target_pods(t: &Target, store: &Store) -> Vec<PodId> {
+/// The pods the target's selector matches (every ReplicaSet of a Deployment; a StatefulSet's
+/// members).
+fn target_pods(t: &Target, ns: Sym, store: &Store, sets: &Sets) -> Vec<PodId> {
     let mut out = Vec::new();
-    let rss = match *t {
-        Target::Deployment(d) => store.replicasets_of(d),
-        Target::ReplicaSet(r) => vec![r],
+    let rss = match t {
+        Target::Deployment(d) => store.replicasets_of(*d),
+        Target::ReplicaSet(r) => vec![*r],
+        Target::StatefulSet(name) => {
+            if let Some(s) = sets.get(ns, name) {
+                out.extend(s.pods());
+            }
+            out.sort();
+            return out;
+        }
     };
     for rs in rss {
         if let Some(r) = store.replicaset(rs) {

@@ -93,6 +93,13 @@ impl Default for StatefulSetController {
     }
 }
 
+impl Set {
+    /// The set's pods, by ordinal.
+    pub fn pods(&self) -> impl Iterator<Item = PodId> + '_ {
+        self.pods.values().map(|(p, _)| *p)
+    }
+}
+
 impl StatefulSetController {
     /// An empty controller.
     pub fn new() -> Self {

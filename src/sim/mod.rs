@@ -553,7 +553,7 @@ impl Simulation {
                 ControllerKind::DaemonSet => self.daemonsets.sync(&mut cx),
                 ControllerKind::StatefulSet => self.statefulsets.sync(&mut cx),
                 ControllerKind::Job => self.jobs.sync(&mut cx),
-                ControllerKind::Hpa => self.hpa.sync(&self.traffic, &mut cx),
+                ControllerKind::Hpa => self.hpa.sync(&self.traffic, &self.statefulsets, &mut cx),
                 ControllerKind::GarbageCollector => {}
             },
             Event::ControllerTimer(k, g) => match k {
@@ -598,7 +598,9 @@ impl Simulation {
                     self.queue.push(next, Event::LoadTick);
                 }
             }
-            Event::MetricsScrape => self.hpa.on_scrape(&self.kubelet, &mut cx),
+            Event::MetricsScrape => self
+                .hpa
+                .on_scrape(&self.kubelet, &self.statefulsets, &mut cx),
             Event::ClusterAutoscaler => self.autoscaler_loop(),
             Event::EvictionMonitor => {
                 self.kubelet.on_housekeeping(&mut cx);
