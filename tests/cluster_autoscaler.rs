@@ -1,43 +1,14 @@
 //! The Cluster Autoscaler with asserted timelines (`scenarios/autoscaling/ca-scale-up-down.yaml`).
 
+mod scenario_support;
+
 use kubesim::engine::{SimDuration, SimTime};
 use kubesim::scenario::load_scenario_str;
-use kubesim::sim::{SimOptions, Simulation};
+use scenario_support::{events, repo_file, sim_from};
 use std::path::Path;
-use std::sync::Arc;
 
 fn text() -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(root.join("scenarios/autoscaling/ca-scale-up-down.yaml")).unwrap()
-}
-
-fn sim_from(text: &str) -> Simulation {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let s = load_scenario_str(text, "ca.yaml", root).unwrap_or_else(|e| panic!("{e}"));
-    Simulation::new(
-        Arc::new(s),
-        &SimOptions {
-            check_invariants: true,
-            ..Default::default()
-        },
-    )
-    .unwrap()
-}
-
-fn events(sim: &Simulation, reason: &str) -> Vec<(u64, String, String)> {
-    sim.store
-        .events
-        .events
-        .iter()
-        .filter(|e| e.reason == reason)
-        .map(|e| {
-            (
-                e.time.since(SimTime::ZERO).as_micros() / 1_000_000,
-                e.object.name.to_string(),
-                e.message.clone(),
-            )
-        })
-        .collect()
+    repo_file("scenarios/autoscaling/ca-scale-up-down.yaml")
 }
 
 #[test]

@@ -1,47 +1,16 @@
 //! The HorizontalPodAutoscaler controller and the metrics pipeline, end to end, with asserted
 //! timelines (`scenarios/autoscaling/`).
 
-use kubesim::engine::{SimDuration, SimTime};
-use kubesim::scenario::load_scenario_str;
-use kubesim::sim::{SimOptions, Simulation};
+mod scenario_support;
+
+use kubesim::sim::Simulation;
+use scenario_support::{events, secs, sim_from, sim_of};
 use std::path::Path;
-use std::sync::Arc;
-
-fn sim_of(path: &str) -> Simulation {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(root.join(path)).unwrap();
-    sim_from(&text)
-}
-
-fn sim_from(text: &str) -> Simulation {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let s = load_scenario_str(text, "test.yaml", root).unwrap_or_else(|e| panic!("{e}"));
-    Simulation::new(
-        Arc::new(s),
-        &SimOptions {
-            check_invariants: true,
-            ..Default::default()
-        },
-    )
-    .unwrap()
-}
-
-fn secs(s: u64) -> SimTime {
-    SimTime::ZERO + SimDuration::from_secs(s)
-}
 
 fn rescales(sim: &Simulation) -> Vec<(u64, String)> {
-    sim.store
-        .events
-        .events
-        .iter()
-        .filter(|e| e.reason == "SuccessfulRescale")
-        .map(|e| {
-            (
-                e.time.since(SimTime::ZERO).as_micros() / 1_000_000,
-                e.message.clone(),
-            )
-        })
+    events(sim, "SuccessfulRescale")
+        .into_iter()
+        .map(|(t, _, m)| (t, m))
         .collect()
 }
 

@@ -1,47 +1,17 @@
 //! Drains through the Eviction API and rolling node-pool upgrades, with hand-derived times.
 
-use kubesim::engine::{SimDuration, SimTime};
+mod scenario_support;
+
 use kubesim::scenario::load_scenario_str;
-use kubesim::sim::{SimOptions, Simulation};
+use kubesim::sim::Simulation;
+use scenario_support::{event_times, repo_file as file, secs, sim_from};
 use std::path::Path;
-use std::sync::Arc;
-
-fn sim_from(text: &str) -> Simulation {
-    let s = load_scenario_str(text, "test.yaml", Path::new(env!("CARGO_MANIFEST_DIR")))
-        .unwrap_or_else(|e| panic!("{e}"));
-    Simulation::new(
-        Arc::new(s),
-        &SimOptions {
-            check_invariants: true,
-            ..Default::default()
-        },
-    )
-    .unwrap()
-}
-
-fn secs(s: u64) -> SimTime {
-    SimTime::ZERO + SimDuration::from_secs(s)
-}
-
-fn file(path: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
-}
 
 fn ready(sim: &Simulation, prefix: &str) -> usize {
     sim.store
         .pods()
         .filter(|(_, p)| p.name.starts_with(prefix) && p.is_ready())
         .count()
-}
-
-fn event_times(sim: &Simulation, reason: &str) -> Vec<u64> {
-    sim.store
-        .events
-        .events
-        .iter()
-        .filter(|e| e.reason == reason)
-        .map(|e| e.time.since(SimTime::ZERO).as_micros() / 1_000_000)
-        .collect()
 }
 
 #[test]

@@ -2,29 +2,10 @@
 //! hand-derived times: RollingUpdate keeps capacity, Recreate has a gap, undo restores the
 //! previous template by scaling its ReplicaSet back up.
 
-use kubesim::engine::{SimDuration, SimTime};
-use kubesim::scenario::load_scenario_str;
-use kubesim::sim::{SimOptions, Simulation};
-use std::path::Path;
-use std::sync::Arc;
+mod scenario_support;
 
-fn sim_of(path: &str) -> Simulation {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(root.join(path)).unwrap();
-    let s = load_scenario_str(&text, path, root).unwrap_or_else(|e| panic!("{e}"));
-    Simulation::new(
-        Arc::new(s),
-        &SimOptions {
-            check_invariants: true,
-            ..Default::default()
-        },
-    )
-    .unwrap()
-}
-
-fn secs(s: u64) -> SimTime {
-    SimTime::ZERO + SimDuration::from_secs(s)
-}
+use kubesim::sim::Simulation;
+use scenario_support::{secs, sim_of};
 
 /// Ready pods, and ready pods running `image`.
 fn ready(sim: &Simulation, image: &str) -> (usize, usize) {
