@@ -274,3 +274,11 @@ fn scale_down_blocking_rules() {
     let bare = "  - inline: |\n      apiVersion: v1\n      kind: Pod\n      metadata: {name: bare}\n      spec:\n        containers: [{name: c, image: \"app:1\", resources: {requests: {cpu: 100m}}}]\n";
     assert!(!second_node_removed(bare));
 }
+
+#[test]
+fn the_summary_reports_what_the_autoscaler_did() {
+    let mut sim = sim_from(&text());
+    sim.run();
+    let a = sim.summary().autoscaler.unwrap();
+    assert_eq!((a.scale_ups, a.nodes_added, a.nodes_removed), (1, 2, 2));
+}

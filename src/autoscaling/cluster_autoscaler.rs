@@ -127,8 +127,10 @@ pub struct ClusterAutoscaler {
     last_scale_up: Option<SimTime>,
     last_delete: Option<SimTime>,
     last_no_scale_up: BTreeMap<PodId, String>,
-    /// Scale-ups and scale-downs so far.
+    /// Scale-ups so far.
     pub scale_ups: u32,
+    /// Nodes requested by scale-ups so far.
+    pub nodes_added: u32,
     /// Nodes removed so far.
     pub scale_downs: u32,
 }
@@ -173,6 +175,7 @@ impl ClusterAutoscaler {
             last_delete: None,
             last_no_scale_up: BTreeMap::new(),
             scale_ups: 0,
+            nodes_added: 0,
             scale_downs: 0,
         }
     }
@@ -396,6 +399,7 @@ impl ClusterAutoscaler {
             self.upcoming[o.group] += o.nodes;
             self.last_scale_up = Some(now);
             self.scale_ups += 1;
+            self.nodes_added += o.nodes;
             helped = o.pods.clone();
             out.push(Decision::ScaleUp {
                 group: o.group,

@@ -198,6 +198,20 @@ fn print_summary(sim: &Simulation, out: &std::path::Path, wall: std::time::Durat
             k.unserved_requests
         );
     }
+    if let Some(a) = &s.autoscaler {
+        println!(
+            "  cluster autoscaler: {} scale-up(s) adding {} node(s), {} node(s) removed",
+            a.scale_ups, a.nodes_added, a.nodes_removed
+        );
+    }
+    if s.cost.total > 0.0 {
+        println!(
+            "  cost: {:.3} ({:.0} % of cpu requested, idle {:.3})",
+            s.cost.total,
+            s.cost.cpu_requested_share * 100.0,
+            s.cost.idle_cost
+        );
+    }
     println!(
         "  wrote {}/{{events.jsonl,timeseries.csv,summary.json}}",
         out.display()

@@ -67,10 +67,24 @@ pub struct Summary {
     pub maintenance: MaintenanceSummary,
     /// What the cluster cost, and how much of it was requested and used.
     pub cost: cost::CostSummary,
+    /// What the Cluster Autoscaler did (absent without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub autoscaler: Option<AutoscalerSummary>,
     /// Final state of each Job.
     pub jobs: Vec<JobSummary>,
     /// Container restarts, OOM kills, evictions and cpu throttling over the run.
     pub kubelet: KubeletSummary,
+}
+
+/// `summary.json`'s `autoscaler`.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct AutoscalerSummary {
+    /// Scale-up decisions.
+    pub scale_ups: u32,
+    /// Nodes requested by them.
+    pub nodes_added: u32,
+    /// Nodes removed by scale-down.
+    pub nodes_removed: u32,
 }
 
 /// Drains and upgrades of the run.
@@ -345,6 +359,11 @@ impl Simulation {
             },
             workloads,
             maintenance: self.maintenance_summary(),
+            autoscaler: self.autoscaler.as_ref().map(|a| AutoscalerSummary {
+                scale_ups: a.scale_ups,
+                nodes_added: a.nodes_added,
+                nodes_removed: a.scale_downs,
+            }),
             cost: self.cost.summary(
                 now,
                 &self
