@@ -256,3 +256,25 @@ fn an_hpa_scales_a_statefulset() {
     let set = sim.statefulsets.get(ns, "web").unwrap();
     assert_eq!(set.pods().count(), 10);
 }
+
+#[test]
+fn the_vpa_recommender_reports_right_sized_requests() {
+    // 10 rps × 10m per pod = 100m; the 90th percentile's bucket end (about 0.1105 cores) plus
+    // 15 % is 127m. Memory: 150Mi + 15 % is below the 250Mi per-pod minimum, which wins.
+    let mut sim = sim_of("scenarios/autoscaling/vpa-recommend.yaml");
+    sim.run();
+    let v = sim.summary().vpas;
+    assert_eq!(v.len(), 1);
+    let r = &v[0];
+    assert_eq!(
+        (r.name.as_str(), r.mode.as_str(), r.container.as_str()),
+        ("web", "Off", "web")
+    );
+    assert_eq!(r.target, (127, 250 * 1024 * 1024));
+    assert!(r.lower_bound.0 <= r.target.0 && r.target.0 <= r.upper_bound.0);
+    // Two hours of history: confidence 2/24 day, so the upper bound is ×(1 + 12) of p95.
+    assert!(r.upper_bound.0 > 10 * r.target.0, "{r:?}");
+    // The pod requests are not changed (mode Off).
+    let p = sim.store.pods().next().unwrap().1;
+    assert_eq!(p.requests.cpu, 500);
+}

@@ -90,6 +90,56 @@ impl From<HorizontalPodAutoscalerV1> for HorizontalPodAutoscaler {
     }
 }
 
+/// `kind: VerticalPodAutoscaler` (`autoscaling.k8s.io/v1`): the fields the recommender reads.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct VerticalPodAutoscaler {
+    /// Metadata.
+    pub metadata: ObjectMeta,
+    /// Desired behaviour.
+    pub spec: VpaSpec,
+}
+
+/// `spec` of a VPA.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct VpaSpec {
+    /// The workload whose pods are measured.
+    pub target_ref: CrossVersionObjectReference,
+    /// `updatePolicy`.
+    pub update_policy: Option<VpaUpdatePolicy>,
+    /// `resourcePolicy`.
+    pub resource_policy: Option<VpaResourcePolicy>,
+}
+
+/// `updatePolicy`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct VpaUpdatePolicy {
+    /// `Off`, `Initial`, `Recreate`, `InPlaceOrRecreate`, `Auto`.
+    pub update_mode: Option<String>,
+}
+
+/// `resourcePolicy`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct VpaResourcePolicy {
+    /// Per-container bounds.
+    pub container_policies: Vec<VpaContainerPolicy>,
+}
+
+/// `resourcePolicy.containerPolicies[]`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct VpaContainerPolicy {
+    /// Container name, or `*`.
+    pub container_name: String,
+    /// Lower bounds (`cpu`, `memory`).
+    pub min_allowed: std::collections::BTreeMap<String, Quantity>,
+    /// Upper bounds.
+    pub max_allowed: std::collections::BTreeMap<String, Quantity>,
+}
+
 /// A reference to the scaled object.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", default)]

@@ -89,6 +89,8 @@ pub enum Object {
     Service(service::Service),
     /// `autoscaling/v2/HorizontalPodAutoscaler` (v1 converted).
     HorizontalPodAutoscaler(autoscaling::HorizontalPodAutoscaler),
+    /// `autoscaling.k8s.io/v1/VerticalPodAutoscaler`.
+    VerticalPodAutoscaler(autoscaling::VerticalPodAutoscaler),
     /// `policy/v1/PodDisruptionBudget`.
     PodDisruptionBudget(policy::PodDisruptionBudget),
     /// `v1/Namespace`.
@@ -132,6 +134,8 @@ pub enum Kind {
     Service,
     /// HorizontalPodAutoscaler.
     HorizontalPodAutoscaler,
+    /// VerticalPodAutoscaler.
+    VerticalPodAutoscaler,
     /// PodDisruptionBudget.
     PodDisruptionBudget,
     /// Namespace.
@@ -156,7 +160,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every simulated kind.
-    pub const ALL: [Kind; 19] = [
+    pub const ALL: [Kind; 20] = [
         Kind::Node,
         Kind::Pod,
         Kind::Deployment,
@@ -166,6 +170,7 @@ impl Kind {
         Kind::Job,
         Kind::Service,
         Kind::HorizontalPodAutoscaler,
+        Kind::VerticalPodAutoscaler,
         Kind::PodDisruptionBudget,
         Kind::Namespace,
         Kind::ResourceQuota,
@@ -190,6 +195,7 @@ impl Kind {
             Kind::Job => "Job",
             Kind::Service => "Service",
             Kind::HorizontalPodAutoscaler => "HorizontalPodAutoscaler",
+            Kind::VerticalPodAutoscaler => "VerticalPodAutoscaler",
             Kind::PodDisruptionBudget => "PodDisruptionBudget",
             Kind::Namespace => "Namespace",
             Kind::ResourceQuota => "ResourceQuota",
@@ -218,6 +224,9 @@ impl Kind {
             "service" | "services" | "svc" => Kind::Service,
             "horizontalpodautoscaler" | "horizontalpodautoscalers" | "hpa" => {
                 Kind::HorizontalPodAutoscaler
+            }
+            "verticalpodautoscaler" | "verticalpodautoscalers" | "vpa" => {
+                Kind::VerticalPodAutoscaler
             }
             "poddisruptionbudget" | "poddisruptionbudgets" | "pdb" => Kind::PodDisruptionBudget,
             "namespace" | "namespaces" | "ns" => Kind::Namespace,
@@ -267,6 +276,7 @@ impl Object {
             Object::Job(_) => Kind::Job,
             Object::Service(_) => Kind::Service,
             Object::HorizontalPodAutoscaler(_) => Kind::HorizontalPodAutoscaler,
+            Object::VerticalPodAutoscaler(_) => Kind::VerticalPodAutoscaler,
             Object::PodDisruptionBudget(_) => Kind::PodDisruptionBudget,
             Object::Namespace(_) => Kind::Namespace,
             Object::ResourceQuota(_) => Kind::ResourceQuota,
@@ -292,6 +302,7 @@ impl Object {
             Object::Job(o) => &o.metadata,
             Object::Service(o) => &o.metadata,
             Object::HorizontalPodAutoscaler(o) => &o.metadata,
+            Object::VerticalPodAutoscaler(o) => &o.metadata,
             Object::PodDisruptionBudget(o) => &o.metadata,
             Object::Namespace(o) => &o.metadata,
             Object::ResourceQuota(o) => &o.metadata,
@@ -317,6 +328,7 @@ impl Object {
             Object::Job(o) => &mut o.metadata,
             Object::Service(o) => &mut o.metadata,
             Object::HorizontalPodAutoscaler(o) => &mut o.metadata,
+            Object::VerticalPodAutoscaler(o) => &mut o.metadata,
             Object::PodDisruptionBudget(o) => &mut o.metadata,
             Object::Namespace(o) => &mut o.metadata,
             Object::ResourceQuota(o) => &mut o.metadata,

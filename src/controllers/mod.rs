@@ -12,6 +12,7 @@ pub mod node_lifecycle;
 pub mod replicaset;
 pub mod statefulset;
 pub mod volume;
+pub mod vpa;
 
 use crate::engine::{EventQueue, SimTime};
 use crate::sim::event::{ControllerKind, Event};

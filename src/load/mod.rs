@@ -185,6 +185,9 @@ fn classify(api_version: &str, kind: &str) -> Handling {
         }
         "PriorityClass" if group == "scheduling.k8s.io" => Handling::Simulated(K::PriorityClass),
         "StorageClass" if group == "storage.k8s.io" => Handling::Simulated(K::StorageClass),
+        "VerticalPodAutoscaler" if group == "autoscaling.k8s.io" => {
+            Handling::Simulated(K::VerticalPodAutoscaler)
+        }
         "KubeSchedulerConfiguration" if group == "kubescheduler.config.k8s.io" => {
             Handling::SchedulerConfig
         }
@@ -386,6 +389,7 @@ impl Loader {
             K::StatefulSet => Object::StatefulSet(self.typed(doc, full, file)?),
             K::Job => Object::Job(self.typed(doc, full, file)?),
             K::Service => Object::Service(self.typed(doc, full, file)?),
+            K::VerticalPodAutoscaler => Object::VerticalPodAutoscaler(self.typed(doc, full, file)?),
             K::HorizontalPodAutoscaler => {
                 Object::HorizontalPodAutoscaler(self.typed(doc, full, file)?)
             }

@@ -67,6 +67,9 @@ pub struct Summary {
     pub maintenance: MaintenanceSummary,
     /// What the cluster cost, and how much of it was requested and used.
     pub cost: cost::CostSummary,
+    /// Each VerticalPodAutoscaler's latest recommendation (absent without VPAs).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub vpas: Vec<VpaSummary>,
     /// What the Cluster Autoscaler did (absent without one).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub autoscaler: Option<AutoscalerSummary>,
@@ -74,6 +77,25 @@ pub struct Summary {
     pub jobs: Vec<JobSummary>,
     /// Container restarts, OOM kills, evictions and cpu throttling over the run.
     pub kubelet: KubeletSummary,
+}
+
+/// One VPA's recommendation for one container.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct VpaSummary {
+    /// Namespace.
+    pub namespace: String,
+    /// VPA name.
+    pub name: String,
+    /// `updateMode`.
+    pub mode: String,
+    /// Container.
+    pub container: String,
+    /// Target cpu (millicores) and memory (bytes).
+    pub target: (i64, i64),
+    /// Lower bound.
+    pub lower_bound: (i64, i64),
+    /// Upper bound.
+    pub upper_bound: (i64, i64),
 }
 
 /// `summary.json`'s `autoscaler`.
@@ -359,6 +381,21 @@ impl Simulation {
             },
             workloads,
             maintenance: self.maintenance_summary(),
+            vpas: self
+                .vpa
+                .vpas()
+                .flat_map(|v| {
+                    v.recommendations.iter().map(move |(c, r)| VpaSummary {
+                        namespace: i.resolve(v.namespace).to_string(),
+                        name: v.name.to_string(),
+                        mode: v.mode().to_string(),
+                        container: c.to_string(),
+                        target: r.target,
+                        lower_bound: r.lower,
+                        upper_bound: r.upper,
+                    })
+                })
+                .collect(),
             autoscaler: self.autoscaler.as_ref().map(|a| AutoscalerSummary {
                 scale_ups: a.scale_ups,
                 nodes_added: a.nodes_added,

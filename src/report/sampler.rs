@@ -26,6 +26,7 @@ pub struct Sampler {
     interval: SimDuration,
     workloads: Vec<WorkloadCol>,
     hpas: Vec<(Sym, Arc<str>)>,
+    vpas: Vec<(Sym, Arc<str>)>,
     loads: Vec<String>,
     csv: String,
     rows: usize,
@@ -62,8 +63,18 @@ impl Sampler {
     pub fn new(s: &Scenario, interval: SimDuration, store: &mut Store) -> Self {
         let mut workloads: Vec<WorkloadCol> = Vec::new();
         let mut hpas: Vec<(Sym, Arc<str>, String)> = Vec::new();
+        let mut vpas: Vec<(Sym, Arc<str>, String)> = Vec::new();
         let mut add = |o: &Object, store: &mut Store| {
             let kind = o.kind();
+            if kind == Kind::VerticalPodAutoscaler {
+                let ns_name = o.namespace().to_string();
+                let ns = store.interner.intern(&ns_name);
+                let name: Arc<str> = Arc::from(o.name());
+                if !vpas.iter().any(|h| h.0 == ns && h.1 == name) {
+                    vpas.push((ns, name, ns_name));
+                }
+                return;
+            }
             if kind == Kind::HorizontalPodAutoscaler {
                 let ns_name = o.namespace().to_string();
                 let ns = store.interner.intern(&ns_name);
@@ -127,6 +138,12 @@ impl Sampler {
             }
         }
         let hpas: Vec<(Sym, Arc<str>)> = hpas.into_iter().map(|(a, b, _)| (a, b)).collect();
+        for (_, name, ns_name) in &vpas {
+            for f in ["target_cpu_m", "target_memory_bytes"] {
+                header.push(format!("vpa/{ns_name}/{name}:{f}"));
+            }
+        }
+        let vpas: Vec<(Sym, Arc<str>)> = vpas.into_iter().map(|(a, b, _)| (a, b)).collect();
         for l in &loads {
             for f in ["offered_rps", "served_rps", "endpoints"] {
                 header.push(format!("load/{l}:{f}"));
@@ -138,6 +155,7 @@ impl Sampler {
             interval,
             workloads,
             hpas,
+            vpas,
             loads,
             csv,
             rows: 0,
@@ -164,6 +182,7 @@ impl Sampler {
         kubelet: &crate::kubelet::Kubelet,
         jobs: &crate::controllers::job::JobController,
         hpa: &crate::controllers::hpa::HpaController,
+        vpa: &crate::controllers::vpa::VpaRecommender,
     ) -> (i64, i64) {
         let c = store.pod_counts();
         let (mut nodes, mut ready) = (0u64, 0u64);
@@ -261,6 +280,15 @@ impl Sampler {
                 }
                 None => line.push_str(",0,0,0"),
             }
+        }
+        for (ns, name) in &self.vpas {
+            // The pod-level target: the sum over the containers.
+            let (c, m) = vpa.get(*ns, name).map_or((0, 0), |v| {
+                v.recommendations
+                    .values()
+                    .fold((0, 0), |a, r| (a.0 + r.target.0, a.1 + r.target.1))
+            });
+            let _ = write!(line, ",{c},{m}");
         }
         for s in traffic.samples() {
             let _ = write!(line, ",{:.3},{:.3},{}", s.offered, s.served, s.endpoints);

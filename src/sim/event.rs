@@ -99,6 +99,8 @@ pub enum Event {
     MetricsScrape,
     /// The Cluster Autoscaler's loop (`RunOnce`).
     ClusterAutoscaler,
+    /// The VPA recommender's loop.
+    VpaTick,
     /// Record a row of the time series.
     Sample,
 }
@@ -129,6 +131,7 @@ impl Event {
             Event::EvictionMonitor => (28, 0),
             Event::MetricsScrape => (29, 0),
             Event::ClusterAutoscaler => (30, 0),
+            Event::VpaTick => (31, 0),
         }
     }
 }

@@ -110,6 +110,8 @@ pub struct Simulation {
     pub hpa: crate::controllers::hpa::HpaController,
     /// Node-hours, cost and capacity use.
     pub cost: crate::report::cost::CostMeter,
+    /// The VPA recommender.
+    pub vpa: crate::controllers::vpa::VpaRecommender,
     /// The load model.
     pub traffic: Traffic,
     /// The time-series recorder.
@@ -298,6 +300,7 @@ impl Simulation {
             kubelet,
             jobs: JobController::new(&seeds),
             cost: crate::report::cost::CostMeter::default(),
+            vpa: Default::default(),
             hpa: crate::controllers::hpa::HpaController::new(
                 scenario
                     .metrics
@@ -530,6 +533,7 @@ impl Simulation {
                 self.volumes.on_change(&c, &mut cx);
                 self.jobs.on_change(&c, &mut cx);
                 self.hpa.on_change(&c, &mut cx);
+                self.vpa.on_change(&c, &mut cx);
                 self.cost.on_change(&c, cx.store, now);
                 self.scheduler.on_change(&c, &mut cx);
                 self.kubelet.on_change(&c, &mut cx);
@@ -602,6 +606,7 @@ impl Simulation {
                 .hpa
                 .on_scrape(&self.kubelet, &self.statefulsets, &mut cx),
             Event::ClusterAutoscaler => self.autoscaler_loop(),
+            Event::VpaTick => self.vpa.on_tick(&self.kubelet, &mut cx),
             Event::EvictionMonitor => {
                 self.kubelet.on_housekeeping(&mut cx);
                 let next = now + crate::kubelet::usage::EVICTION_MONITORING_PERIOD;
@@ -618,6 +623,7 @@ impl Simulation {
                     &self.kubelet,
                     &self.jobs,
                     &self.hpa,
+                    &self.vpa,
                 );
                 self.cost.on_sample(now, &self.store, cu, mu);
                 let next = self.sampler.next_after(now, self.end);
