@@ -385,3 +385,17 @@ fn cost_counts_node_hours_of_every_node_that_existed() {
     assert!(c.cpu_requested_share > 0.0 && c.cpu_requested_share < 1.0);
     assert!(c.idle_cost < c.total);
 }
+
+#[test]
+fn a_second_upgrade_of_a_pool_in_progress_is_rejected() {
+    let text = file("scenarios/nodes/pool-upgrade.yaml").replace(
+        "    upgradePool: {pool: workers, maxSurge: 1, labels: {version: v2}}\n",
+        "    upgradePool: {pool: workers, maxSurge: 1, labels: {version: v2}}\n  - at: 6m\n    upgradePool: {pool: workers, maxUnavailable: 1}\n",
+    );
+    let mut sim = sim_from(&text);
+    sim.run();
+    assert_eq!(event_times(&sim, "UpgradeRejected"), vec![360]);
+    let s = sim.summary();
+    assert_eq!(s.maintenance.upgrades.len(), 1);
+    assert_eq!(s.maintenance.upgrades[0].finished_s, Some(513.0));
+}

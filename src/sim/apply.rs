@@ -14,6 +14,59 @@ use crate::store::{NewPod, Store};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+/// autoscaling/v2 validation of `spec.metrics` (`ValidateMetricSpec`): the source named by
+/// `type` is present, and targets are positive.
+fn check_hpa_metrics(
+    metrics: &[api::autoscaling::MetricSpec],
+    o: &crate::load::Origin,
+) -> Result<(), Diagnostic> {
+    use api::autoscaling::{MetricSourceType as T, MetricTarget, MetricTargetType as TT};
+    for (i, m) in metrics.iter().enumerate() {
+        let path = format!("spec.metrics[{i}]");
+        let target: Option<&MetricTarget> = match m.type_ {
+            T::Resource => m.resource.as_ref().map(|r| &r.target),
+            T::ContainerResource => m.container_resource.as_ref().map(|r| &r.target),
+            T::Pods => m.pods.as_ref().map(|r| &r.target),
+            T::Object => m.object.as_ref().map(|r| &r.target),
+            T::External => m.external.as_ref().map(|r| &r.target),
+        };
+        let Some(t) = target else {
+            return Err(o.error(
+                &path,
+                "Required value: must populate information for the given metric source",
+            ));
+        };
+        let positive = |q: &Option<api::Quantity>, f: &str| match q {
+            None => Err(o.error(
+                &format!("{path}.target.{f}"),
+                "Required value: must set the value for the target type",
+            )),
+            Some(q) if q.milli_value().is_ok_and(|v| v > 0) => Ok(()),
+            Some(_) => Err(o.error(&format!("{path}.target.{f}"), "must be positive")),
+        };
+        match t.type_ {
+            TT::Utilization => match t.average_utilization {
+                Some(u) if u > 0 => {}
+                Some(_) => {
+                    return Err(o.error(
+                        &format!("{path}.target.averageUtilization"),
+                        "must be greater than 0",
+                    ));
+                }
+                None => {
+                    return Err(o.error(
+                        &format!("{path}.target.averageUtilization"),
+                        "Required value: must set the value for the target type",
+                    ));
+                }
+            },
+            TT::AverageValue => positive(&t.average_value, "averageValue")?,
+            TT::Value => positive(&t.value, "value")?,
+        }
+    }
+    Ok(())
+}
+
 /// Checks that an object converts into the runtime model (everything `apply` would reject).
 pub fn convert_check(l: &Loaded, i: &mut Interner) -> Result<(), Diagnostic> {
     let o = &l.origin;
@@ -115,7 +168,7 @@ pub fn convert_check(l: &Loaded, i: &mut Interner) -> Result<(), Diagnostic> {
             if s.scale_target_ref.name.is_empty() {
                 return Err(o.error("spec.scaleTargetRef.name", "Required value"));
             }
-            Ok(())
+            check_hpa_metrics(&s.metrics, o)
         }
         Object::PodDisruptionBudget(p) => {
             if p.spec.min_available.is_some() && p.spec.max_unavailable.is_some() {

@@ -111,7 +111,23 @@ impl Simulation {
         max_unavailable: u32,
         labels: &std::collections::BTreeMap<String, String>,
         drain_timeout: crate::engine::SimDuration,
-    ) -> usize {
+    ) -> Option<usize> {
+        // One upgrade of a pool at a time, as managed services refuse a second operation.
+        if self
+            .upgrades
+            .iter()
+            .any(|u| u.pool == pool && u.finished.is_none())
+        {
+            let obj = self.pool_ref(pool);
+            self.store.record(
+                obj,
+                EventType::Warning,
+                "UpgradeRejected",
+                "kubesim",
+                |_| "an upgrade of this pool is already in progress".to_string(),
+            );
+            return None;
+        }
         let pid = crate::model::PoolId(pool as u32);
         let mut old: Vec<(u64, NodeId)> = self
             .store
@@ -144,7 +160,7 @@ impl Simulation {
                 format!("upgrading {n} node(s), maxSurge {s}, maxUnavailable {un}")
             });
         self.run_upgrade_steps(idx, Vec::new());
-        idx
+        Some(idx)
     }
 
     /// Events about a pool are recorded against a Node-kind reference named after the pool.

@@ -664,6 +664,9 @@ impl Store {
     /// Deletes a node. Pods still bound to it stay bound (the pod GC deletes them).
     pub fn delete_node(&mut self, id: NodeId) {
         if let Some(n) = self.nodes.get_mut(id) {
+            if n.deleting {
+                return; // already deleted (a tombstone until its notification is delivered)
+            }
             Self::touch(&mut self.node_gens, &mut self.gen_counter, id);
             self.images_gen += 1;
             n.deleting = true;
