@@ -278,3 +278,113 @@ fn the_vpa_recommender_reports_right_sized_requests() {
     let p = sim.store.pods().next().unwrap().1;
     assert_eq!(p.requests.cpu, 500);
 }
+
+/// (cpu request, cpu limit, memory request, memory limit, vpaUpdates annotation) of the
+/// active pods, oldest first.
+fn pod_resources(sim: &Simulation) -> Vec<(i64, i64, i64, i64, Option<String>)> {
+    let key = sim.store.interner.lookup("vpaUpdates");
+    let mut v: Vec<_> = sim
+        .store
+        .pods()
+        .filter(|(_, p)| p.is_active())
+        .map(|(_, p)| {
+            let c = &p.spec.containers[0];
+            let note = p
+                .annotations
+                .iter()
+                .find(|a| Some(a.0) == key)
+                .map(|a| sim.store.interner.resolve(a.1).to_string());
+            (
+                p.created,
+                p.uid,
+                (
+                    c.requests.cpu,
+                    c.limits.cpu,
+                    c.requests.memory,
+                    c.limits.memory,
+                    note,
+                ),
+            )
+        })
+        .collect();
+    v.sort_by_key(|x| (x.0, x.1));
+    v.into_iter().map(|x| x.2).collect()
+}
+
+#[test]
+fn vpa_initial_mode_sets_the_recommendation_on_new_pods_only() {
+    const MI: i64 = 1024 * 1024;
+    let mut sim = sim_of("scenarios/autoscaling/vpa-initial.yaml");
+    sim.run_until(secs(45 * 60));
+    let pods = pod_resources(&sim);
+    assert_eq!(pods.len(), 6);
+    // The first three were created before any recommendation existed: as written.
+    for p in &pods[..3] {
+        assert_eq!((p.0, p.1, p.2, p.3), (500, 1000, 512 * MI, 1024 * MI));
+        assert_eq!(p.4, None);
+    }
+    // The three created at 30m carry the recommendation (127m, the 250Mi minimum) and limits
+    // keeping the 2:1 ratio (GetProportionalLimit), with the webhook's annotation.
+    let note = "Pod resources updated by web: container 0: cpu request, memory request, cpu limit, memory limit";
+    for p in &pods[3..] {
+        assert_eq!(
+            (p.0, p.1, p.2, p.3),
+            (127, 254, 250 * MI, 500 * MI),
+            "{p:?}"
+        );
+        assert_eq!(p.4.as_deref(), Some(note));
+    }
+    // After the rollout at 1h every pod is right-sized.
+    sim.run();
+    let pods = pod_resources(&sim);
+    assert_eq!(pods.len(), 6);
+    assert!(
+        pods.iter()
+            .all(|p| p.0 < 500 && p.1 == 2 * p.0 && p.4.is_some()),
+        "{pods:?}"
+    );
+}
+
+#[test]
+fn vpa_in_mode_off_or_a_requests_only_policy_leaves_limits() {
+    let text = std::fs::read_to_string(scenario_support::repo().join("scenarios/autoscaling/vpa-initial.yaml"))
+        .unwrap()
+        .replace(
+            "updatePolicy: {updateMode: \"Initial\"}",
+            "updatePolicy: {updateMode: \"Initial\"}\n        resourcePolicy:\n          containerPolicies:\n            - {containerName: \"*\", controlledValues: RequestsOnly}",
+        );
+    let mut sim = sim_from(&text);
+    sim.run_until(secs(45 * 60));
+    let pods = pod_resources(&sim);
+    assert_eq!(
+        (pods[5].0, pods[5].1),
+        (127, 1000),
+        "limits untouched: {pods:?}"
+    );
+    let off = text.replace("updateMode: \"Initial\"", "updateMode: \"Off\"");
+    let mut sim = sim_from(&off);
+    sim.run_until(secs(45 * 60));
+    assert!(
+        pod_resources(&sim)
+            .iter()
+            .all(|p| p.0 == 500 && p.4.is_none())
+    );
+}
+
+#[test]
+fn a_bad_vpa_update_mode_is_rejected_with_its_location() {
+    let text = std::fs::read_to_string(
+        scenario_support::repo().join("scenarios/autoscaling/vpa-initial.yaml"),
+    )
+    .unwrap()
+    .replace("updateMode: \"Initial\"", "updateMode: \"Sometimes\"");
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("s.yaml");
+    std::fs::write(&f, text).unwrap();
+    let err = kubesim::scenario::load_scenario(&f, "s.yaml")
+        .err()
+        .expect("rejected")
+        .to_string();
+    assert!(err.contains("spec.updatePolicy.updateMode"), "{err}");
+    assert!(err.contains("Unsupported value: \"Sometimes\""), "{err}");
+}

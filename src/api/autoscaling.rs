@@ -138,6 +138,10 @@ pub struct VpaContainerPolicy {
     pub min_allowed: std::collections::BTreeMap<String, Quantity>,
     /// Upper bounds.
     pub max_allowed: std::collections::BTreeMap<String, Quantity>,
+    /// `Auto` (default) or `Off`: whether this container gets recommendations.
+    pub mode: Option<String>,
+    /// `RequestsAndLimits` (default) or `RequestsOnly`: whether limits follow the requests.
+    pub controlled_values: Option<String>,
 }
 
 /// A reference to the scaled object.

@@ -4,8 +4,10 @@
 //! clamped to the `resourcePolicy`'s `minAllowed` / `maxAllowed`.
 //!
 //! Usage is per pod in the model; it is split over the pod's app containers in proportion to
-//! their requests. The recommendation is reported (summary.json, timeseries.csv); applying it
-//! to pods (`Initial`'s admission, `Recreate`'s updater) is not simulated yet.
+//! their requests. The recommendation is reported (summary.json, timeseries.csv) and, for
+//! VPAs in any mode but `Off`, handed to the admission webhook (`store::vpa_webhook`), which
+//! sets it on pods as they are created (`Initial`). The updater that evicts running pods to
+//! apply it (`Recreate`, `Auto`) is not simulated: in those modes, too, only new pods get it.
 
 use crate::api::{self as apiroot, Kind};
 use crate::autoscaling::vpa::{ContainerAggregate, Recommendation, recommend};
@@ -15,6 +17,7 @@ use crate::model::Sym;
 use crate::sim::Ctx;
 use crate::sim::event::Event;
 use crate::store::Change;
+use crate::store::vpa_webhook::{ContainerPatch, VpaPatch};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -37,6 +40,17 @@ pub struct Vpa {
 }
 
 impl Vpa {
+    /// The container policy for `container`: its own, else the `*` one.
+    fn container_policy(
+        &self,
+        container: &str,
+    ) -> Option<&apiroot::autoscaling::VpaContainerPolicy> {
+        let ps = &self.spec.resource_policy.as_ref()?.container_policies;
+        ps.iter()
+            .find(|p| p.container_name == container)
+            .or_else(|| ps.iter().find(|p| p.container_name == "*"))
+    }
+
     /// `updatePolicy.updateMode` (default `Recreate`, the API default).
     pub fn mode(&self) -> &str {
         self.spec
@@ -113,8 +127,11 @@ impl VpaRecommender {
             }
         }
         for (i, v) in self.vpas.iter_mut().enumerate() {
-            if !live.contains(&(i as u32)) {
+            if !live.contains(&(i as u32)) && !v.deleted {
                 v.deleted = true;
+                // The webhook no longer finds it.
+                let target: Arc<str> = Arc::from(v.spec.target_ref.name.as_str());
+                cx.store.set_vpa_patch(v.namespace, target, None);
             }
         }
         if !self.armed && self.vpas.iter().any(|v| !v.deleted) {
@@ -211,6 +228,37 @@ impl VpaRecommender {
                 }
                 v.recommendations.insert(name.clone(), rec);
             }
+        }
+        // What the admission webhook applies to new pods (every mode but Off).
+        for v in self.vpas.iter() {
+            if v.spec.target_ref.kind != "Deployment" {
+                continue;
+            }
+            let name: Arc<str> = Arc::from(v.spec.target_ref.name.as_str());
+            let patch =
+                (!v.deleted && v.mode() != "Off" && !v.recommendations.is_empty()).then(|| {
+                    VpaPatch {
+                        vpa: v.name.clone(),
+                        containers: v
+                            .recommendations
+                            .iter()
+                            .filter_map(|(c, r)| {
+                                let policy = v.container_policy(c);
+                                if policy.and_then(|p| p.mode.as_deref()) == Some("Off") {
+                                    return None;
+                                }
+                                Some(ContainerPatch {
+                                    container: c.clone(),
+                                    cpu: r.target.0,
+                                    memory: r.target.1,
+                                    limits_too: policy.and_then(|p| p.controlled_values.as_deref())
+                                        != Some("RequestsOnly"),
+                                })
+                            })
+                            .collect(),
+                    }
+                });
+            cx.store.set_vpa_patch(v.namespace, name, patch);
         }
         if self.vpas.iter().any(|v| !v.deleted) {
             cx.queue.push(now + INTERVAL, Event::VpaTick);

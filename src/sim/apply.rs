@@ -67,6 +67,44 @@ fn check_hpa_metrics(
     Ok(())
 }
 
+/// The VPA CRD's enumerations (`updatePolicy.updateMode`, container `mode` and
+/// `controlledValues`), as the API server's schema validation rejects other values.
+fn check_vpa(spec: &api::autoscaling::VpaSpec, o: &crate::load::Origin) -> Result<(), Diagnostic> {
+    let one_of = |v: &Option<String>, path: &str, allowed: &[&str]| match v {
+        Some(x) if !allowed.contains(&x.as_str()) => Err(o.error(
+            path,
+            format!(
+                "Unsupported value: {x:?}: supported values: {}",
+                allowed
+                    .iter()
+                    .map(|a| format!("\"{a}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+        _ => Ok(()),
+    };
+    if let Some(u) = &spec.update_policy {
+        one_of(
+            &u.update_mode,
+            "spec.updatePolicy.updateMode",
+            &["Off", "Initial", "Recreate", "InPlaceOrRecreate", "Auto"],
+        )?;
+    }
+    if let Some(r) = &spec.resource_policy {
+        for (i, c) in r.container_policies.iter().enumerate() {
+            let path = format!("spec.resourcePolicy.containerPolicies[{i}]");
+            one_of(&c.mode, &format!("{path}.mode"), &["Auto", "Off"])?;
+            one_of(
+                &c.controlled_values,
+                &format!("{path}.controlledValues"),
+                &["RequestsAndLimits", "RequestsOnly"],
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// Checks that an object converts into the runtime model (everything `apply` would reject).
 pub fn convert_check(l: &Loaded, i: &mut Interner) -> Result<(), Diagnostic> {
     let o = &l.origin;
@@ -132,6 +170,7 @@ pub fn convert_check(l: &Loaded, i: &mut Interner) -> Result<(), Diagnostic> {
             }
             convert::pod_spec(&j.spec.template.spec, i, o, "spec.template.spec").map(|_| ())
         }
+        Object::VerticalPodAutoscaler(v) => check_vpa(&v.spec, o),
         Object::HorizontalPodAutoscaler(h) => {
             let s = &h.spec;
             if s.max_replicas < 1 {

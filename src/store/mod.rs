@@ -14,6 +14,7 @@
 pub mod admission;
 pub mod events;
 pub mod volumes;
+pub mod vpa_webhook;
 
 use crate::api::{self, Kind};
 use crate::engine::{SimDuration, SimTime};
@@ -204,6 +205,8 @@ pub struct Store {
     pub events: EventLog,
     counts: PodCounts,
     admission: admission::Admission,
+    /// What the VPA admission webhook applies to new pods, by (namespace, Deployment name).
+    vpa_patches: BTreeMap<(Sym, Arc<str>), Arc<vpa_webhook::VpaPatch>>,
 }
 
 impl Default for Store {
@@ -249,6 +252,7 @@ impl Store {
             events: EventLog::default(),
             counts: PodCounts::default(),
             admission: admission::Admission::default(),
+            vpa_patches: BTreeMap::new(),
         }
     }
 
@@ -731,6 +735,20 @@ impl Store {
         {
             spec = Arc::new(s);
         }
+        // The VPA admission webhook (a mutating webhook: after the built-in plugins).
+        let mut annotations = p.annotations.clone();
+        if !self.vpa_patches.is_empty()
+            && let Some(patch) = self.vpa_patch_for(p.namespace, p.owner)
+            && let Some((s, note)) = vpa_webhook::apply(&spec, &patch)
+        {
+            spec = Arc::new(s);
+            let key = self.interner.intern(vpa_webhook::ANNOTATION);
+            let value = self.interner.intern(&note);
+            let mut a: Vec<(Sym, Sym)> =
+                annotations.iter().copied().filter(|x| x.0 != key).collect();
+            a.push((key, value));
+            annotations = a.into();
+        }
         let (priority, preempt) = self.resolve_priority(&p)?;
         // Validating admission: LimitRanger, then ResourceQuota (last, as upstream).
         let forbidden = |m: String| AdmissionError::Forbidden(p.name.to_string(), m);
@@ -764,7 +782,7 @@ impl Store {
             name: p.name.clone(),
             namespace: p.namespace,
             labels: p.labels,
-            annotations: p.annotations,
+            annotations,
             owner: p.owner,
             preempt_lower: spec.preempt_lower.unwrap_or(preempt),
             spec,
@@ -792,6 +810,43 @@ impl Store {
         self.changes
             .push(Change::Pod(id, Op::Added, PodDelta::default()));
         Ok(id)
+    }
+
+    /// Sets (or with `None` removes) what the VPA admission webhook applies to new pods of the
+    /// Deployment `name` in `ns`.
+    pub fn set_vpa_patch(&mut self, ns: Sym, name: Arc<str>, patch: Option<vpa_webhook::VpaPatch>) {
+        match patch {
+            Some(p) => {
+                if self
+                    .vpa_patches
+                    .get(&(ns, name.clone()))
+                    .is_none_or(|x| **x != p)
+                {
+                    self.vpa_patches.insert((ns, name), Arc::new(p));
+                }
+            }
+            None => {
+                self.vpa_patches.remove(&(ns, name));
+            }
+        }
+    }
+
+    /// The webhook's patch for a pod owned by `owner` (a ReplicaSet of a Deployment).
+    fn vpa_patch_for(
+        &self,
+        ns: Sym,
+        owner: Option<OwnerRef>,
+    ) -> Option<Arc<vpa_webhook::VpaPatch>> {
+        let deployment = match owner? {
+            OwnerRef::ReplicaSet(rs) => match self.replicasets.get(rs)?.owner? {
+                OwnerRef::Deployment(d) => d,
+                _ => return None,
+            },
+            OwnerRef::Deployment(d) => d,
+            _ => return None,
+        };
+        let name = self.deployments.get(deployment)?.name.clone();
+        self.vpa_patches.get(&(ns, name)).cloned()
     }
 
     /// Resolves a pod's priority like the Priority admission plugin: the named class's value,
