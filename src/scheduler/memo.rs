@@ -68,6 +68,7 @@ impl Memo {
     /// that read the cluster-wide image spread (`image_mask`) lose their results when
     /// `images_gen` moved.
     #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
     pub fn slot(
         &mut self,
         id: NodeId,

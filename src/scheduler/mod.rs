@@ -1265,8 +1265,11 @@ fn schedule_pod(
     // Raw scores, one column of `m` per score plugin. Memoised plugins are filled node by
     // node (one slot visit for all of them), the others plugin by plugin.
     let n_score = profile.score.len();
-    w.matrix.clear();
-    w.matrix.resize(m * n_score, 0);
+    // Every column read below is written first (memoised or computed), so the matrix is only
+    // grown, never cleared.
+    if w.matrix.len() < m * n_score {
+        w.matrix.resize(m * n_score, 0);
+    }
     let mut active: u64 = 0;
     for (k, (plugin, _)) in profile.score.iter().enumerate() {
         if !w.state.skip_score.contains(&plugin.name()) {
@@ -1324,10 +1327,11 @@ fn schedule_pod(
     if memo_cols != 0 {
         for (i, &id) in w.feasible.iter().enumerate() {
             let slot = w.slots[i];
-            for (k, (plugin, _)) in profile.score.iter().enumerate() {
-                if memo_cols & (1 << k) == 0 {
-                    continue;
-                }
+            let mut bits = memo_cols;
+            while bits != 0 {
+                let k = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let plugin = &profile.score[k].0;
                 let (s, hit) = w.memo.raw_score(slot, k, || {
                     let node = view.store.node(id).expect("feasible nodes exist");
                     plugin.score(&w.state, pod, &framework::NodeInfo::plain(id, node), view)
