@@ -381,10 +381,10 @@ fn a_bad_vpa_update_mode_is_rejected_with_its_location() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("s.yaml");
     std::fs::write(&f, text).unwrap();
-    let err = kubesim::scenario::load_scenario(&f, "s.yaml")
-        .err()
-        .expect("rejected")
-        .to_string();
+    let Err(err) = kubesim::scenario::load_scenario(&f, "s.yaml") else {
+        panic!("a bad updateMode was accepted");
+    };
+    let err = err.to_string();
     assert!(err.contains("spec.updatePolicy.updateMode"), "{err}");
     assert!(err.contains("Unsupported value: \"Sometimes\""), "{err}");
 }
