@@ -50,7 +50,7 @@ fn get_pods_during_a_rolling_update_shows_both_replicasets() {
     assert_eq!(r[0], ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]);
     let rs: std::collections::BTreeSet<String> = r[1..]
         .iter()
-        .map(|row| row[0].rsplitn(2, '-').nth(1).unwrap().to_string())
+        .map(|row| row[0].rsplit_once('-').unwrap().0.to_string())
         .collect();
     assert_eq!(rs.len(), 2, "pods of the old and the new ReplicaSet:\n{t}");
     // maxSurge 1, maxUnavailable 0: 4 ready pods throughout, one old one terminating and a
