@@ -98,6 +98,8 @@ pub enum Decision {
         pods: Vec<PodId>,
         /// Group size before (ready + upcoming).
         from: u32,
+        /// Why this group: the expander and every option it weighed.
+        why: String,
     },
     /// Pods no group can help, with the per-group reasons (`NotTriggerScaleUp`).
     NoScaleUp(PodId, String),
@@ -394,6 +396,29 @@ impl ClusterAutoscaler {
         };
         let mut helped: Vec<PodId> = Vec::new();
         if let Some(i) = best {
+            let weighed: Vec<String> = options
+                .iter()
+                .map(|o| {
+                    let g = &self.groups[o.group];
+                    let t = &g.template;
+                    let ac = (t.allocatable.cpu * o.nodes as i64) as f64;
+                    let am = (t.allocatable.memory * o.nodes as i64) as f64;
+                    let waste = (ac - o.req_cpu as f64) / ac + (am - o.req_mem as f64) / am;
+                    format!(
+                        "{} ({} node(s) for {} pod(s), waste {waste:.2}, price {:.2}/h)",
+                        g.name,
+                        o.nodes,
+                        o.pods.len(),
+                        g.price * o.nodes as f64
+                    )
+                })
+                .collect();
+            let why = format!(
+                "expander {} chose {} among {}",
+                self.flags.expander,
+                self.groups[options[i].group].name,
+                weighed.join(", ")
+            );
             let o = &options[i];
             let from = self.group_size(o.group, store);
             self.upcoming[o.group] += o.nodes;
@@ -406,6 +431,7 @@ impl ClusterAutoscaler {
                 count: o.nodes,
                 pods: o.pods.clone(),
                 from,
+                why,
             });
         }
         for (p, _) in &pending {

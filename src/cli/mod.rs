@@ -1,6 +1,12 @@
 //! The command-line interface: argument parsing (clap) and one module per verb.
 //! Exit codes: 0 success, 1 an I/O or internal failure, 2 bad input (with located messages).
 
+pub mod describe;
+pub mod events;
+pub mod explain;
+pub mod get;
+pub mod printers;
+pub mod rollout;
 pub mod run;
 pub mod schedule;
 pub mod top;
@@ -63,6 +69,35 @@ Output schema: docs/schedule.md")]
   kubesim top pods scenarios/quickstart.yaml --at 1h -A
   kubesim top nodes scenarios/quickstart.yaml --at 30m")]
     Top(top::TopArgs),
+    /// Show what `kubectl get pods|nodes|deployments|hpa|pdb` would show at a simulated time.
+    #[command(after_help = "Examples:
+  kubesim get pods scenarios/rollouts/rolling-update.yaml --at 5m30s
+  kubesim get pods scenarios/quickstart.yaml --at 1h -o wide -A
+  kubesim get hpa scenarios/autoscaling/hpa-step.yaml --at 6m
+  kubesim get deploy scenarios/rollouts/rolling-update.yaml --at 6m -o yaml")]
+    Get(get::GetArgs),
+    /// Show what `kubectl describe pod|node NAME` would show at a simulated time.
+    #[command(after_help = "Examples:
+  kubesim get pods scenarios/workloads/oom-crashloop.yaml --at 10m
+  kubesim describe pod leaky-<hash>-<id> scenarios/workloads/oom-crashloop.yaml --at 10m
+  kubesim describe node general-0 scenarios/workloads/oom-crashloop.yaml --at 10m")]
+    Describe(describe::DescribeArgs),
+    /// Show what `kubectl events` would show (the whole run, or up to --at).
+    #[command(after_help = "Examples:
+  kubesim events scenarios/autoscaling/ca-scale-up-down.yaml
+  kubesim events scenarios/rollouts/rolling-update.yaml --for deployment/shop --at 7m")]
+    Events(events::EventsArgs),
+    /// `kubectl rollout status|history deployment/NAME` at a simulated time.
+    #[command(after_help = "Examples:
+  kubesim rollout status deployment/shop scenarios/rollouts/rolling-update.yaml --at 5m20s
+  kubesim rollout history deployment/shop scenarios/rollouts/rolling-update.yaml --at 10m")]
+    Rollout(rollout::RolloutArgs),
+    /// Tell the causal story of a pod, a node or an HPA over the run.
+    #[command(after_help = "Examples:
+  kubesim explain pod leaky-<hash>-<id> scenarios/workloads/oom-crashloop.yaml
+  kubesim explain node burst-0 scenarios/autoscaling/ca-scale-up-down.yaml
+  kubesim explain hpa web scenarios/autoscaling/hpa-step.yaml")]
+    Explain(explain::ExplainArgs),
 }
 
 /// Parses arguments and runs the verb; returns the process exit code.
@@ -73,6 +108,11 @@ pub fn main() -> i32 {
         Command::Validate(a) => validate::validate(a),
         Command::Schedule(a) => schedule::schedule(a),
         Command::Top(a) => top::top(a),
+        Command::Get(a) => get::get(a),
+        Command::Describe(a) => describe::describe(a),
+        Command::Events(a) => events::events(a),
+        Command::Rollout(a) => rollout::rollout(a),
+        Command::Explain(a) => explain::explain(a),
     }
 }
 

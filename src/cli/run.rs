@@ -75,6 +75,7 @@ pub fn run(a: RunArgs) -> i32 {
             EventsArg::None => EventLevel::None,
         }),
         check_invariants: false,
+        record_causes: false,
         registry: None,
     };
     let out = a

@@ -7,13 +7,11 @@
 //! figures are the sum of their pods' usage against allocatable.
 
 use super::{EXIT_INPUT, display};
-use crate::api::duration::parse_duration;
 use crate::engine::{SimDuration, SimTime};
 use crate::model::pod::PodPhase;
 use crate::scenario::load_scenario;
 use crate::sim::{SimOptions, Simulation};
 use clap::{Args, ValueEnum};
-use std::fmt::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -50,32 +48,7 @@ pub struct TopArgs {
     pub all_namespaces: bool,
 }
 
-fn parse_at(s: &str) -> Result<SimDuration, String> {
-    parse_duration(s).map_err(|e| e.to_string())
-}
-
-/// Formats rows as kubectl's tabwriter does (columns padded to the widest cell + 3 spaces).
-pub fn table(rows: &[Vec<String>]) -> String {
-    let cols = rows.iter().map(|r| r.len()).max().unwrap_or(0);
-    let mut width = vec![0; cols];
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            width[i] = width[i].max(c.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            if i + 1 == r.len() {
-                out.push_str(c);
-            } else {
-                let _ = write!(out, "{c:<w$}", w = width[i] + 3);
-            }
-        }
-        out.push('\n');
-    }
-    out
-}
+pub use super::printers::{parse_at, table};
 
 /// The `kubectl top` view of `sim` now.
 pub fn render(sim: &Simulation, what: TopWhat, ns: Option<&str>) -> String {

@@ -106,6 +106,13 @@ enum Target {
 
 type Sets = crate::controllers::statefulset::StatefulSetController;
 
+impl Hpa {
+    /// The HPA's spec (`autoscaling/v2`, v1 manifests converted).
+    pub fn spec(&self) -> &api::HpaSpec {
+        &self.spec
+    }
+}
+
 /// The HPA controller and the metrics-server it reads.
 pub struct HpaController {
     hpas: Vec<Hpa>,
@@ -326,6 +333,9 @@ impl HpaController {
         }
         let mut reason = String::new();
         let desired;
+        let mut note: Option<String> = None;
+        let tracing = cx.store.trace.enabled();
+        let hobj = obj.clone();
         if current == 0 && min != 0 {
             h.status.scaling_active = cond(
                 false,
@@ -333,6 +343,12 @@ impl HpaController {
                 "scaling is disabled since the replica count of the target is zero",
             );
             h.status.desired_replicas = 0;
+            cx.store.cause(
+                "HpaSync",
+                None,
+                |_| vec![hobj],
+                |_| "target has 0 replicas: scaling disabled (ScalingActive=False)".to_string(),
+            );
             return;
         } else if current > max {
             reason = "Current number of replicas above Spec.MaxReplicas".into();
@@ -379,8 +395,46 @@ impl HpaController {
                         n.scaling_limited.1.1,
                     );
                     desired = n.replicas;
+                    if tracing {
+                        let seen: Vec<String> = h
+                            .status
+                            .current_metrics
+                            .iter()
+                            .map(|m| format!("{} = {}", m.name, m.value))
+                            .collect();
+                        let limited = if n.scaling_limited.0 {
+                            format!(
+                                "limited: {} ({})",
+                                n.scaling_limited.1.0, n.scaling_limited.1.1
+                            )
+                        } else {
+                            "not limited".to_string()
+                        };
+                        let how = if h.behavior.is_some() {
+                            "behavior (stabilization window, rate policies)"
+                        } else {
+                            "legacy normalization (5m downscale stabilization)"
+                        };
+                        note = Some(format!(
+                            "current {current} replicas (min {min}, max {max}); metrics seen: {}; raw proposal {proposal} from {metric}; after {how}: {desired}, {limited}; AbleToScale {}: {}",
+                            if seen.is_empty() {
+                                "none".to_string()
+                            } else {
+                                seen.join(", ")
+                            },
+                            n.able_to_scale.0,
+                            n.able_to_scale.1
+                        ));
+                    }
                 }
                 Err((why, err)) => {
+                    let e3 = err.clone();
+                    cx.store.cause(
+                        "HpaSync",
+                        None,
+                        |_| vec![hobj],
+                        |_| format!("current {current} replicas; no proposal ({why}): {e3}"),
+                    );
                     h.status.scaling_active = cond(
                         false,
                         why,
@@ -402,6 +456,22 @@ impl HpaController {
             }
         }
         h.status.desired_replicas = desired;
+        if tracing {
+            let base = note.unwrap_or_else(|| {
+                format!("current {current} replicas (min {min}, max {max}): {reason}")
+            });
+            let result = if desired == current {
+                "result: no change".to_string()
+            } else {
+                format!("result: rescale {current} -> {desired}")
+            };
+            cx.store.cause(
+                "HpaSync",
+                None,
+                |_| vec![hobj],
+                |_| format!("{base}; {result}"),
+            );
+        }
         if desired == current {
             return;
         }

@@ -141,6 +141,15 @@ pub fn format_bytes(v: i64) -> String {
     format!("{x}{suffix}")
 }
 
+/// Bytes for messages: exact binary units when they divide, else MiB with one decimal.
+pub fn format_mem(v: i64) -> String {
+    if v % (1024 * 1024) == 0 || v < 1024 * 1024 {
+        format_bytes(v)
+    } else {
+        format!("{:.1}Mi", v as f64 / (1024.0 * 1024.0))
+    }
+}
+
 /// An eviction rank: (usage within requests, priority, -(usage - requests), uid).
 pub type RankKey = (bool, i32, i64, u64);
 
@@ -247,6 +256,22 @@ impl Kubelet {
             if let Some(l) = mem_limit
                 && memory > l
             {
+                if cx.store.trace.enabled() {
+                    let c = pod.spec.containers[first_running].name.clone();
+                    let node_name = cx.store.node_ref(node).name;
+                    cx.store.cause(
+                        "OOMKilled",
+                        None,
+                        |s| vec![s.pod_ref(p)],
+                        |_| {
+                            format!(
+                                "memory usage {} above the memory limit {} on node {node_name}: the kernel OOM-kills container {c} (exit code {OOM_EXIT_CODE}, reason OOMKilled)",
+                                format_mem(memory),
+                                format_bytes(l)
+                            )
+                        },
+                    );
+                }
                 self.container_exited(p, first_running, OOM_EXIT_CODE, TermReason::OomKilled, cx);
                 continue;
             }

@@ -270,15 +270,27 @@ impl Simulation {
                     count,
                     pods,
                     from,
+                    why,
                 } => {
                     let (pool, name, max) = {
                         let g = &self.autoscaler.as_ref().expect("set").groups[group];
                         (g.pool, g.name.clone(), g.max)
                     };
-                    for _ in 0..count {
-                        self.provision_node_for(pool, Purpose::Autoscaler(group as u32));
-                    }
                     let to = from + count;
+                    let cause = self.store.cause(
+                        "ScaleUpDecision",
+                        None,
+                        |s| pods.iter().map(|&p| s.pod_ref(p)).collect(),
+                        |_| {
+                            format!(
+                                "cluster-autoscaler: {} unschedulable pod(s) fit node group {name}'s template; {why}; requesting {count} node(s): {name} {from}->{to} (max: {max})",
+                                pods.len()
+                            )
+                        },
+                    );
+                    for _ in 0..count {
+                        self.provision_node_caused(pool, Purpose::Autoscaler(group as u32), cause);
+                    }
                     for p in pods {
                         let obj = self.store.pod_ref(p);
                         let name = name.clone();
@@ -312,6 +324,20 @@ impl Simulation {
                 } => {
                     let obj = self.store.node_ref(node);
                     let name = obj.name.clone();
+                    let flags = self.autoscaler.as_ref().map(|a| a.flags.clone());
+                    self.store.cause(
+                        "ScaleDownDecision",
+                        None,
+                        |_| vec![obj.clone()],
+                        |_| {
+                            let (th, unneeded) = flags
+                                .map(|f| (f.threshold, f.unneeded_time))
+                                .unwrap_or_default();
+                            format!(
+                                "cluster-autoscaler: utilization {utilization:.2} below --scale-down-utilization-threshold {th} for --scale-down-unneeded-time {unneeded}; {pods} pod(s) can move elsewhere: drain and delete"
+                            )
+                        },
+                    );
                     let msg = if pods == 0 {
                         format!("Scale-down: removing empty node \"{name}\"")
                     } else {

@@ -59,6 +59,9 @@ pub struct SimOptions {
     pub event_level: Option<EventLevel>,
     /// Check the store's incremental bookkeeping after every event (slow; for tests).
     pub check_invariants: bool,
+    /// Keep the causal trace behind `kubesim explain` (`store::trace`); off, it costs one
+    /// branch per hook.
+    pub record_causes: bool,
     /// Scheduler plugins to build profiles from (default: the in-tree registry); custom
     /// plugins are registered here (docs/plugins.md).
     pub registry: Option<Arc<crate::scheduler::registry::Registry>>,
@@ -117,8 +120,9 @@ pub struct Simulation {
     /// The time-series recorder.
     pub sampler: Sampler,
     pub(crate) pools: Vec<PoolState>,
-    /// Nodes being provisioned: pool, and what asked for it (`maintenance::Purpose`).
-    provisioning: Vec<(PoolId, maintenance::Purpose)>,
+    /// Nodes being provisioned: pool, what asked for it (`maintenance::Purpose`) and the
+    /// causal trace's id of that request (when recording).
+    provisioning: Vec<(PoolId, maintenance::Purpose, Option<u32>)>,
     /// `kubectl drain`s.
     pub drainer: crate::ops::drain::Drainer,
     /// Rolling node-pool upgrades.
@@ -165,6 +169,7 @@ impl Simulation {
         let seed = opts.seed.unwrap_or(scenario.seed);
         let seeds = RngStreams::new(seed);
         let mut store = Store::new();
+        store.trace.set_enabled(opts.record_causes);
         store.events.level = opts.event_level.unwrap_or(match scenario.output.events {
             crate::scenario::EventsOutput::All => EventLevel::All,
             crate::scenario::EventsOutput::Warnings => EventLevel::Warnings,
@@ -368,6 +373,11 @@ impl Simulation {
         Ok(sim)
     }
 
+    /// Turns the causal trace (`store::trace`, read by `kubesim explain`) on or off from now.
+    pub fn record_causes(&mut self, on: bool) {
+        self.store.trace.set_enabled(on);
+    }
+
     /// The node agent (container statuses, restart/eviction/throttling counters).
     pub fn kubelet(&self) -> &Kubelet {
         &self.kubelet
@@ -455,9 +465,21 @@ impl Simulation {
 
     /// Starts provisioning a node of `pool` on behalf of `purpose`.
     pub(crate) fn provision_node_for(&mut self, pool: usize, purpose: maintenance::Purpose) {
+        self.provision_node_caused(pool, purpose, None);
+    }
+
+    /// Starts provisioning a node of `pool` on behalf of `purpose`, following trace cause
+    /// `cause`.
+    pub(crate) fn provision_node_caused(
+        &mut self,
+        pool: usize,
+        purpose: maintenance::Purpose,
+        cause: Option<u32>,
+    ) {
         let delay = self.pools[pool].spec.provisioning_delay;
         let ticket = self.provisioning.len() as u32;
-        self.provisioning.push((PoolId(pool as u32), purpose));
+        self.provisioning
+            .push((PoolId(pool as u32), purpose, cause));
         let at = self.store.now() + delay;
         self.queue.push(at, Event::NodeUp(ticket));
     }
@@ -579,8 +601,39 @@ impl Simulation {
             Event::Storage(w) => self.volumes.on_wake(w, &mut cx),
             Event::TaintEviction(g) => self.nodes.on_eviction_timer(g, &mut cx),
             Event::NodeUp(ticket) => {
-                if let Some(&(pool, purpose)) = self.provisioning.get(ticket as usize) {
-                    self.create_pool_node(pool.0 as usize);
+                if let Some(&(pool, purpose, cause)) = self.provisioning.get(ticket as usize) {
+                    let node = self.create_pool_node(pool.0 as usize);
+                    if self.store.trace.enabled()
+                        && let Some(id) = node
+                    {
+                        let pool_name = self.pools[pool.0 as usize].spec.name.clone();
+                        let delay = self.pools[pool.0 as usize].spec.provisioning_delay;
+                        self.store.cause(
+                            "NodeProvisioned",
+                            cause,
+                            |s| vec![s.node_ref(id)],
+                            |_| {
+                                let why = match purpose {
+                                    maintenance::Purpose::Plain => {
+                                        "a scenario addNodes action".to_string()
+                                    }
+                                    maintenance::Purpose::Surge(_) => {
+                                        "a surge node of a pool upgrade".to_string()
+                                    }
+                                    maintenance::Purpose::Replacement(_) => {
+                                        "the replacement of a node drained by a pool upgrade"
+                                            .to_string()
+                                    }
+                                    maintenance::Purpose::Autoscaler(_) => {
+                                        "a Cluster Autoscaler scale-up".to_string()
+                                    }
+                                };
+                                format!(
+                                    "joined pool {pool_name} after its {delay} provisioning delay, for {why}"
+                                )
+                            },
+                        );
+                    }
                     self.node_up_for(purpose);
                 }
             }

@@ -13,6 +13,7 @@
 
 pub mod admission;
 pub mod events;
+pub mod trace;
 pub mod volumes;
 pub mod vpa_webhook;
 
@@ -203,6 +204,8 @@ pub struct Store {
     changes: Vec<Change>,
     /// Recorded Kubernetes events.
     pub events: EventLog,
+    /// The opt-in causal record (`kubesim explain`).
+    pub trace: trace::Trace,
     counts: PodCounts,
     admission: admission::Admission,
     /// What the VPA admission webhook applies to new pods, by (namespace, Deployment name).
@@ -250,6 +253,7 @@ impl Store {
             images_gen: 0,
             changes: Vec::new(),
             events: EventLog::default(),
+            trace: trace::Trace::default(),
             counts: PodCounts::default(),
             admission: admission::Admission::default(),
             vpa_patches: BTreeMap::new(),
@@ -329,6 +333,24 @@ impl Store {
             message,
             source,
         });
+    }
+
+    /// Records a cause in the causal trace when it is on (`objects` and `detail` are only
+    /// called then); returns its id.
+    pub fn cause(
+        &mut self,
+        what: &'static str,
+        parent: Option<u32>,
+        objects: impl FnOnce(&Store) -> Vec<ObjRef>,
+        detail: impl FnOnce(&Store) -> String,
+    ) -> Option<u32> {
+        if !self.trace.enabled() {
+            return None;
+        }
+        let objects = objects(self);
+        let detail = detail(self);
+        let now = self.now;
+        Some(self.trace.push(now, what, objects, parent, detail))
     }
 
     fn gone(kind: Kind) -> ObjRef {
@@ -667,6 +689,17 @@ impl Store {
 
     /// Deletes a node. Pods still bound to it stay bound (the pod GC deletes them).
     pub fn delete_node(&mut self, id: NodeId) {
+        if self.trace.enabled() && self.nodes.get(id).is_some_and(|n| !n.deleting) {
+            self.cause(
+                "NodeRemoved",
+                None,
+                |s| vec![s.node_ref(id)],
+                |s| {
+                    let n = s.nodes.get(id).expect("checked");
+                    format!("node object deleted ({} pods still bound)", n.pods.len())
+                },
+            );
+        }
         if let Some(n) = self.nodes.get_mut(id) {
             if n.deleting {
                 return; // already deleted (a tombstone until its notification is delivered)
@@ -995,8 +1028,24 @@ impl Store {
     /// Sets or clears a pod's Ready condition.
     pub fn set_pod_ready(&mut self, id: PodId, ready: bool) {
         let before = self.rs_state(id);
+        let was = self.trace.enabled() && self.pods.get(id).is_some_and(|p| p.is_ready());
         self.set_pod_ready_inner(id, ready);
         self.rs_fix(id, before);
+        if self.trace.enabled() && self.pods.get(id).is_some_and(|p| p.is_ready()) != was {
+            self.cause(
+                if ready { "Ready" } else { "NotReady" },
+                None,
+                |s| vec![s.pod_ref(id)],
+                |_| {
+                    if ready {
+                        "every container running and passing its readiness probe: Ready=True"
+                            .to_string()
+                    } else {
+                        "a container stopped or failed its probe: Ready=False".to_string()
+                    }
+                },
+            );
+        }
     }
 
     fn set_pod_ready_inner(&mut self, id: PodId, ready: bool) {
@@ -1052,8 +1101,27 @@ impl Store {
     /// decides in `CheckGracefulDelete`).
     pub fn mark_pod_deleting(&mut self, id: PodId, grace: Option<SimDuration>) -> bool {
         let before = self.rs_state(id);
+        let started = self.trace.enabled()
+            && self
+                .pods
+                .get(id)
+                .is_some_and(|p| p.status.deletion_at.is_none());
         let r = self.mark_pod_deleting_inner(id, grace);
         self.rs_fix(id, before);
+        if started && r {
+            self.cause(
+                "Deleting",
+                None,
+                |s| vec![s.pod_ref(id)],
+                |s| {
+                    let g = s
+                        .pods
+                        .get(id)
+                        .map_or(SimDuration::ZERO, |p| p.status.deletion_grace);
+                    format!("deletion started (Terminating), grace period {g}")
+                },
+            );
+        }
         r
     }
 
@@ -1113,10 +1181,24 @@ impl Store {
     /// Removes a pod from the cluster: it leaves every index now and is reaped after its
     /// `Deleted` notification.
     pub fn delete_pod(&mut self, id: PodId) {
-        let Some(p) = self.pods.get(id) else { return };
-        if p.deleted {
+        if self.pods.get(id).is_none_or(|p| p.deleted) {
             return;
         }
+        if self.trace.enabled() {
+            self.cause(
+                "Deleted",
+                None,
+                |s| vec![s.pod_ref(id)],
+                |s| {
+                    let p = s.pods.get(id).expect("checked");
+                    format!(
+                        "removed from the API server (phase {})",
+                        p.status.phase.as_str()
+                    )
+                },
+            );
+        }
+        let Some(p) = self.pods.get(id) else { return };
         let before = self.rs_state(id);
         if let Some((rs, a, r)) = before
             && let Some(set) = self.replicasets.get_mut(rs)
