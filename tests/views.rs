@@ -285,3 +285,28 @@ fn unknown_names_are_clear_errors_with_exit_2() {
         assert!(err.contains(want), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn describe_pod_shows_the_vpa_webhooks_requests_limits_and_annotation() {
+    let sc = "scenarios/autoscaling/vpa-initial.yaml";
+    let pods = ok(&["get", "pods", sc, "--at", "45m"]);
+    // The newest pods (AGE 15m) were created after the recommendation existed.
+    let young = rows(&pods)
+        .into_iter()
+        .find(|r| r.last().is_some_and(|a| a == "15m"))
+        .expect("a pod created at 30m")[0]
+        .clone();
+    let d = ok(&["describe", "pod", &young, sc, "--at", "45m"]);
+    assert!(
+        d.contains("Annotations:      vpaUpdates: Pod resources updated by web: container 0: cpu request, memory request, cpu limit, memory limit"),
+        "{d}"
+    );
+    for want in [
+        "cpu:     254m",
+        "memory:  500Mi",
+        "cpu:        127m",
+        "memory:     250Mi",
+    ] {
+        assert!(d.contains(want), "{want}: {d}");
+    }
+}

@@ -259,7 +259,20 @@ fn pod(sim: &Simulation, id: PodId) -> String {
         let _ = writeln!(o, "Start Time:\t{}", pr::timestamp(t));
     }
     labels(&mut o, "Labels:", p.labels.to_strings(i));
-    let _ = writeln!(o, "Annotations:\t<none>");
+    // printAnnotationsMultiline: `key: value`, sorted by key.
+    let mut notes: Vec<(&str, &str)> = p
+        .annotations
+        .iter()
+        .map(|&(k, v)| (i.resolve(k), i.resolve(v)))
+        .collect();
+    notes.sort();
+    if notes.is_empty() {
+        let _ = writeln!(o, "Annotations:\t<none>");
+    }
+    for (n, (k, v)) in notes.iter().enumerate() {
+        let head = if n == 0 { "Annotations:" } else { "" };
+        let _ = writeln!(o, "{head}\t{k}: {v}");
+    }
     if let Some(t) = p.status.deletion_at {
         let _ = writeln!(
             o,
