@@ -5,6 +5,12 @@
 //! metrics have a zero timestamp and a 1-minute window; "hot" pods started now, "cool" ones 3
 //! minutes ago, others at the zero time; the testing constants are a 2-minute CPU
 //! initialization period and a 10 s initial readiness delay.
+//!
+//! The normalization cases come from `pkg/controller/podautoscaler/horizontal_test.go`:
+//! TestNormalizeDesiredReplicas, TestConvertDesiredReplicasWithRules, TestScalingWithRules (all
+//! 42 cases, events placed by `generateEventsUniformDistribution`), TestStoreScaleEvents and
+//! TestNormalizeDesiredReplicasWithBehavior, replayed at a fixed `now` (upstream uses the wall
+//! clock, so an event exactly one period old is outside the period in both).
 
 use kubesim::autoscaling::hpa::replica_calculator::{
     Phase, PodInput, Readiness, Sample, Tolerances, per_pod_replicas, plain_replicas,
@@ -12,7 +18,7 @@ use kubesim::autoscaling::hpa::replica_calculator::{
 };
 use kubesim::engine::{SimDuration, SimTime};
 
-const NOW: u64 = 3600;
+const NOW: u64 = 36_000;
 
 fn now() -> SimTime {
     SimTime::ZERO + SimDuration::from_secs(NOW)
@@ -838,4 +844,784 @@ fn legacy_window_edge_is_inside() {
     let n = h.normalize_legacy(9, 3, 1, 100, SimDuration::from_secs(300), now());
     assert_eq!(n.replicas, 9);
     assert_eq!(n.able_to_scale.0, "ScaleDownStabilized");
+}
+
+// ----- horizontal_test.go: TestScalingWithRules, TestStoreScaleEvents,
+// ----- TestNormalizeDesiredReplicasWithBehavior ----------------------------------------------
+
+/// Upstream's `generateScalingRules(pods, podsPeriod, percent, percentPeriod, window)`:
+/// selectPolicy Max, a Pods and/or a Percent policy.
+fn generate_scaling_rules(
+    pods: i32,
+    pods_period: i32,
+    percent: i32,
+    percent_period: i32,
+    window: i32,
+) -> Rules {
+    let mut policies = Vec::new();
+    if pods != 0 {
+        policies.push(policy(PolicyType::Pods, pods, pods_period));
+    }
+    if percent != 0 {
+        policies.push(policy(PolicyType::Percent, percent, percent_period));
+    }
+    Rules {
+        stabilization_window_seconds: window,
+        select: SelectPolicy::Max,
+        policies,
+    }
+}
+
+/// Upstream's `generateEventsUniformDistribution(raw, period)`: event `i` of `n` sits at the
+/// centre of the `i`-th segment of the last `period` seconds, oldest first.
+fn uniform_events(raw: &[i32], period: u64) -> Vec<(i32, SimTime)> {
+    let seg = period as f64 / raw.len() as f64;
+    raw.iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let age = (period as f64 - seg * (i as f64 + 1.0) + seg / 2.0) as u64;
+            (c, ago(age))
+        })
+        .collect()
+}
+
+#[test]
+fn test_scaling_with_rules() {
+    // Upstream TestScalingWithRules (convertDesiredReplicasWithBehaviorRate through
+    // GenerateHPAScaleUpRules / GenerateHPAScaleDownRules: nil rules are the defaults). A fresh
+    // recommendation history makes the stabilization a no-op, as in the upstream test.
+    struct Case {
+        name: &'static str,
+        up_events: Vec<(i32, SimTime)>,
+        down_events: Vec<(i32, SimTime)>,
+        min: i32,
+        max: i32,
+        up: Option<Rules>,
+        down: Option<Rules>,
+        current: i32,
+        desired: i32,
+        want: i32,
+        reason: &'static str,
+    }
+    let r = generate_scaling_rules;
+    let e = uniform_events;
+    let c = |name, min, max, up, down, current, desired, want, reason| Case {
+        name,
+        up_events: vec![],
+        down_events: vec![],
+        min,
+        max,
+        up,
+        down,
+        current,
+        desired,
+        want,
+        reason,
+    };
+    let cases = vec![
+        c(
+            "prenormalized desired replicas within range",
+            3,
+            8,
+            None,
+            None,
+            5,
+            7,
+            7,
+            "DesiredWithinRange",
+        ),
+        c(
+            "prenormalized desired replicas < minReplicas",
+            2,
+            8,
+            None,
+            None,
+            3,
+            1,
+            2,
+            "TooFewReplicas",
+        ),
+        c(
+            "prenormalized desired replicas within range when minReplicas is 0",
+            0,
+            10,
+            None,
+            None,
+            1,
+            0,
+            0,
+            "DesiredWithinRange",
+        ),
+        c(
+            "maxReplicas is the limit because maxReplicas < scaleUpLimit",
+            1,
+            10,
+            None,
+            None,
+            20,
+            1000,
+            10,
+            "TooManyReplicas",
+        ),
+        c(
+            "desired replica count is more than the maximum replica count",
+            100,
+            150,
+            None,
+            None,
+            100,
+            1000,
+            150,
+            "TooManyReplicas",
+        ),
+        c(
+            "scaleUpLimit is the limit because scaleUpLimit < maxReplicas with user policies",
+            1,
+            2000,
+            Some(r(0, 0, 1, 60, 0)),
+            None,
+            3,
+            1000,
+            4,
+            "ScaleUpLimit",
+        ),
+        // Skipped upstream (testThis), and true here as well.
+        c(
+            "scaleDownLimit is the limit because scaleDownLimit > minReplicas with user defined policies",
+            3,
+            2000,
+            None,
+            Some(r(20, 60, 0, 0, 0)),
+            1000,
+            3,
+            980,
+            "ScaleDownLimit",
+        ),
+        c(
+            "scaleUp with default behavior",
+            1,
+            1000,
+            None,
+            None,
+            10,
+            50,
+            20,
+            "ScaleUpLimit",
+        ),
+        c(
+            "scaleUp with pods policy larger than percent policy",
+            1,
+            1000,
+            Some(r(100, 60, 100, 60, 0)),
+            None,
+            10,
+            500,
+            110,
+            "ScaleUpLimit",
+        ),
+        c(
+            "scaleUp with percent policy larger than pods policy",
+            1,
+            1000,
+            Some(r(2, 60, 100, 60, 0)),
+            None,
+            10,
+            500,
+            20,
+            "ScaleUpLimit",
+        ),
+        c(
+            "scaleUp with spec MaxReplicas limitation with large pod policy",
+            1,
+            1000,
+            Some(r(100, 60, 0, 0, 0)),
+            None,
+            10,
+            50,
+            50,
+            "DesiredWithinRange",
+        ),
+        c(
+            "scaleUp with spec MaxReplicas limitation with large percent policy",
+            1,
+            1000,
+            Some(r(10000, 60, 0, 0, 0)),
+            None,
+            10,
+            50,
+            50,
+            "DesiredWithinRange",
+        ),
+        c(
+            "scaleUp with pod policy limitation",
+            1,
+            1000,
+            Some(r(30, 60, 0, 0, 0)),
+            None,
+            10,
+            50,
+            40,
+            "ScaleUpLimit",
+        ),
+        c(
+            "scaleUp with percent policy limitation",
+            1,
+            1000,
+            Some(r(0, 0, 200, 60, 0)),
+            None,
+            10,
+            50,
+            30,
+            "ScaleUpLimit",
+        ),
+        c(
+            "scaleDown with percent policy larger than pod policy",
+            1,
+            1000,
+            None,
+            Some(r(20, 60, 1, 60, 300)),
+            100,
+            2,
+            80,
+            "ScaleDownLimit",
+        ),
+        c(
+            "scaleDown with pod policy larger than percent policy",
+            1,
+            1000,
+            None,
+            Some(r(2, 60, 1, 60, 300)),
+            100,
+            2,
+            98,
+            "ScaleDownLimit",
+        ),
+        c(
+            "scaleDown with spec MinReplicas=nil limitation with large pod policy",
+            1,
+            1000,
+            None,
+            Some(r(100, 60, 0, 0, 300)),
+            10,
+            0,
+            1,
+            "TooFewReplicas",
+        ),
+        c(
+            "scaleDown with spec MinReplicas limitation with large pod policy",
+            1,
+            1000,
+            None,
+            Some(r(100, 60, 0, 0, 300)),
+            10,
+            0,
+            1,
+            "TooFewReplicas",
+        ),
+        c(
+            "scaleDown with spec MinReplicas limitation with large percent policy",
+            5,
+            1000,
+            None,
+            Some(r(0, 0, 100, 60, 300)),
+            10,
+            2,
+            5,
+            "TooFewReplicas",
+        ),
+        c(
+            "scaleDown with pod policy limitation",
+            1,
+            1000,
+            None,
+            Some(r(5, 60, 0, 0, 300)),
+            10,
+            2,
+            5,
+            "ScaleDownLimit",
+        ),
+        c(
+            "scaleDown with percent policy limitation",
+            1,
+            1000,
+            None,
+            Some(r(0, 0, 50, 60, 300)),
+            10,
+            5,
+            5,
+            "DesiredWithinRange",
+        ),
+        Case {
+            up_events: e(&[1, 5, 9], 120),
+            ..c(
+                "scaleUp with spec MaxReplicas limitation with large pod policy and events",
+                1,
+                200,
+                Some(r(300, 60, 0, 0, 0)),
+                None,
+                100,
+                500,
+                200,
+                "TooManyReplicas",
+            )
+        },
+        Case {
+            up_events: e(&[1, 5, 9], 120),
+            ..c(
+                "scaleUp with spec MaxReplicas limitation with large percent policy and events",
+                1,
+                200,
+                Some(r(0, 0, 10000, 60, 0)),
+                None,
+                100,
+                500,
+                200,
+                "TooManyReplicas",
+            )
+        },
+        Case {
+            up_events: e(&[1, 5, 9], 120),
+            ..c(
+                "scaleUp with currentReplicas limitation with rate.PeriodSeconds with a lot of recent scale up events",
+                1,
+                1000,
+                Some(r(5, 120, 0, 0, 0)),
+                None,
+                100,
+                500,
+                100,
+                "ScaleUpLimit",
+            )
+        },
+        Case {
+            up_events: e(&[1, 5, 9], 120),
+            ..c(
+                "scaleUp with pod policy and previous scale up events",
+                1,
+                1000,
+                Some(r(150, 120, 0, 0, 0)),
+                None,
+                100,
+                500,
+                235,
+                "ScaleUpLimit",
+            )
+        },
+        Case {
+            up_events: e(&[1, 5, 9], 120),
+            ..c(
+                "scaleUp with percent policy and previous scale up events",
+                1,
+                1000,
+                Some(r(0, 0, 200, 120, 0)),
+                None,
+                100,
+                500,
+                255,
+                "ScaleUpLimit",
+            )
+        },
+        Case {
+            up_events: e(&[4], 120),
+            down_events: e(&[2], 120),
+            ..c(
+                "scaleUp with percent policy and previous scale up and down events",
+                1,
+                1000,
+                Some(r(0, 0, 300, 300, 0)),
+                None,
+                6,
+                24,
+                16,
+                "ScaleUpLimit",
+            )
+        },
+        Case {
+            down_events: e(&[1, 5, 9], 120),
+            ..c(
+                "scaleDown with default policy and previous events",
+                1,
+                1000,
+                None,
+                None,
+                10,
+                5,
+                5,
+                "DesiredWithinRange",
+            )
+        },
+        Case {
+            down_events: e(&[1, 5, 9], 120),
+            ..c(
+                "scaleDown with spec MinReplicas=nil limitation with large pod policy and previous events",
+                1,
+                1000,
+                None,
+                Some(r(115, 120, 0, 0, 300)),
+                100,
+                0,
+                1,
+                "TooFewReplicas",
+            )
+        },
+        Case {
+            down_events: e(&[1, 5, 9], 120),
+            ..c(
+                "scaleDown with spec MinReplicas limitation with large pod policy and previous events",
+                5,
+                1000,
+                None,
+                Some(r(130, 120, 0, 0, 300)),
+                100,
+                0,
+                5,
+                "TooFewReplicas",
+            )
+        },
+        Case {
+            down_events: e(&[1, 5, 9], 120),
+            ..c(
+                "scaleDown with spec MinReplicas limitation with large percent policy and previous events",
+                5,
+                1000,
+                None,
+                Some(r(0, 0, 100, 120, 300)),
+                100,
+                2,
+                5,
+                "TooFewReplicas",
+            )
+        },
+        Case {
+            down_events: e(&[1, 5, 9], 120),
+            ..c(
+                "scaleDown with pod policy limitation and previous events",
+                1,
+                1000,
+                None,
+                Some(r(5, 120, 0, 0, 300)),
+                100,
+                2,
+                100,
+                "ScaleDownLimit",
+            )
+        },
+        Case {
+            down_events: e(&[2, 4, 6], 120),
+            ..c(
+                "scaleDown with percent policy limitation and previous events",
+                1,
+                1000,
+                None,
+                Some(r(0, 0, 50, 120, 300)),
+                100,
+                0,
+                56,
+                "ScaleDownLimit",
+            )
+        },
+        Case {
+            up_events: e(&[2], 120),
+            down_events: e(&[4], 120),
+            ..c(
+                "scaleDown with percent policy and previous scale up and down events",
+                1,
+                1000,
+                None,
+                Some(r(0, 0, 50, 180, 0)),
+                10,
+                1,
+                6,
+                "ScaleDownLimit",
+            )
+        },
+        Case {
+            down_events: e(&[10, 10, 10], 120),
+            ..c(
+                "scaleDown with previous events preventing further scale down",
+                1,
+                1000,
+                None,
+                Some(r(0, 0, 10, 120, 300)),
+                100,
+                0,
+                100,
+                "ScaleDownLimit",
+            )
+        },
+        Case {
+            down_events: e(&[10, 10, 10], 120),
+            ..c(
+                "scaleDown with with previous events still allowing more scale down",
+                1,
+                1000,
+                None,
+                Some(r(0, 0, 1000, 120, 300)),
+                10,
+                5,
+                5,
+                "DesiredWithinRange",
+            )
+        },
+        Case {
+            up_events: e(&[8, 12, 9, 11], 120),
+            ..c(
+                "check 'outdated' flag for events for one behavior for up",
+                1,
+                1000,
+                Some(r(1000, 60, 0, 0, 0)),
+                None,
+                100,
+                200,
+                200,
+                "DesiredWithinRange",
+            )
+        },
+        Case {
+            up_events: e(&[8, 12, 9, 11], 120),
+            ..c(
+                "check that events were not marked 'outdated' for two different policies in the behavior for up",
+                1,
+                1000,
+                Some(r(1000, 120, 100, 60, 0)),
+                None,
+                100,
+                200,
+                200,
+                "DesiredWithinRange",
+            )
+        },
+        Case {
+            up_events: e(&[8, 12, 9, 11], 120),
+            ..c(
+                "check that events were marked 'outdated' for two different policies in the behavior for up",
+                1,
+                1000,
+                Some(r(1000, 30, 100, 60, 0)),
+                None,
+                100,
+                200,
+                200,
+                "DesiredWithinRange",
+            )
+        },
+        Case {
+            down_events: e(&[8, 12, 9, 11], 120),
+            ..c(
+                "check 'outdated' flag for events for one behavior for down",
+                1,
+                1000,
+                None,
+                Some(r(1000, 60, 0, 0, 300)),
+                100,
+                5,
+                5,
+                "DesiredWithinRange",
+            )
+        },
+        Case {
+            down_events: e(&[8, 12, 9, 11], 120),
+            ..c(
+                "check that events were not marked 'outdated' for two different policies in the behavior for down",
+                1,
+                1000,
+                None,
+                Some(r(1000, 120, 100, 60, 300)),
+                100,
+                5,
+                5,
+                "DesiredWithinRange",
+            )
+        },
+        Case {
+            down_events: e(&[8, 12, 9, 11], 120),
+            ..c(
+                "check that events were marked 'outdated' for two different policies in the behavior for down",
+                1,
+                1000,
+                None,
+                Some(r(1000, 30, 100, 60, 300)),
+                100,
+                5,
+                5,
+                "DesiredWithinRange",
+            )
+        },
+    ];
+    assert_eq!(cases.len(), 42);
+    for case in cases {
+        let b = Behavior {
+            scale_up: case.up.unwrap_or_else(Rules::default_scale_up),
+            scale_down: case.down.unwrap_or_else(|| Rules::default_scale_down(300)),
+        };
+        let mut h = History::with_scale_events(&case.up_events, &case.down_events);
+        let n =
+            h.normalize_with_behavior(&b, case.current, case.desired, case.min, case.max, now());
+        assert_eq!(n.replicas, case.want, "{}", case.name);
+        assert_eq!(n.scaling_limited.1.0, case.reason, "{}", case.name);
+    }
+}
+
+#[test]
+fn test_store_scale_events() {
+    // Upstream TestStoreScaleEvents: (replica change, previous events as (change, age s),
+    // rules, expected events as (change, outdated), expected change in the last 60 s). The
+    // no-behavior cases (the legacy path stores no events) are covered by the controller,
+    // which calls store_scale_event only with a behavior.
+    let r = generate_scaling_rules;
+    type Case = (i32, Vec<(i32, u64)>, Rules, Vec<(i32, bool)>, i32);
+    let cases: Vec<Case> = vec![
+        (5, vec![], r(10, 60, 100, 60, 0), vec![(5, false)], 0),
+        (5, vec![(7, 61)], r(10, 60, 100, 60, 0), vec![(5, false)], 0),
+        (
+            5,
+            vec![(7, 58)],
+            r(10, 60, 100, 60, 0),
+            vec![(7, false), (5, false)],
+            7,
+        ),
+        (
+            5,
+            vec![(7, 61), (6, 59)],
+            r(10, 60, 0, 0, 0),
+            vec![(5, false), (6, false)],
+            6,
+        ),
+        (
+            5,
+            vec![(8, 29), (6, 59), (7, 61), (9, 61)],
+            r(10, 60, 100, 30, 0),
+            vec![(8, false), (6, false), (7, true), (5, false)],
+            14,
+        ),
+        (
+            5,
+            vec![(7, 58), (6, 59)],
+            r(10, 120, 100, 30, 0),
+            vec![(7, false), (6, false), (5, false)],
+            13,
+        ),
+    ];
+    for (i, (change, prev, rules, want, want_change)) in cases.into_iter().enumerate() {
+        let prev: Vec<(i32, SimTime)> = prev.iter().map(|&(c, a)| (c, ago(a))).collect();
+        for up in [true, false] {
+            let b = Behavior {
+                scale_up: rules.clone(),
+                scale_down: rules.clone(),
+            };
+            let mut h = if up {
+                History::with_scale_events(&prev, &[])
+            } else {
+                History::with_scale_events(&[], &prev)
+            };
+            assert_eq!(
+                h.replicas_change_per_period(up, 60, now()),
+                want_change,
+                "case {i}"
+            );
+            let new = if up { 10 + change } else { 10 - change };
+            h.store_scale_event(&b, 10, new, now());
+            assert_eq!(h.scale_events(up), want, "case {i} up={up}");
+        }
+    }
+}
+
+#[test]
+fn test_normalize_desired_replicas_with_behavior() {
+    // Upstream TestNormalizeDesiredReplicasWithBehavior (stabilizeRecommendationWithBehaviors):
+    // (recommendations as (replicas, age s), current, prenormalized, expected stabilized,
+    // expected stored recommendations or None, up window, down window).
+    type Case = (Vec<(i32, u64)>, i32, i32, i32, Option<Vec<i32>>, i32, i32);
+    let cases: Vec<Case> = vec![
+        (vec![], 100, 5, 5, Some(vec![5]), 0, 0),
+        (
+            vec![(4, 120), (5, 60)],
+            100,
+            3,
+            5,
+            Some(vec![4, 5, 3]),
+            0,
+            180,
+        ),
+        (
+            vec![(4, 120), (5, 60)],
+            1,
+            7,
+            4,
+            Some(vec![4, 5, 7]),
+            300,
+            0,
+        ),
+        (
+            vec![(1, 120), (2, 60)],
+            100,
+            3,
+            3,
+            Some(vec![1, 2, 3]),
+            300,
+            0,
+        ),
+        (
+            vec![(4, 120), (5, 60)],
+            1,
+            3,
+            3,
+            Some(vec![4, 5, 3]),
+            0,
+            300,
+        ),
+        (
+            vec![(10, 600), (9, 540)],
+            100,
+            3,
+            3,
+            Some(vec![10, 3]),
+            0,
+            0,
+        ),
+        (
+            vec![(10, 600), (9, 540)],
+            1,
+            100,
+            100,
+            Some(vec![10, 100]),
+            0,
+            0,
+        ),
+        (
+            vec![(10, 600), (4, 60), (5, 120), (9, 540)],
+            100,
+            3,
+            5,
+            Some(vec![10, 4, 5, 3]),
+            0,
+            180,
+        ),
+        (
+            vec![(10, 6000), (6, 60), (5, 120), (9, 180)],
+            1,
+            100,
+            5,
+            Some(vec![100, 6, 5, 9]),
+            300,
+            0,
+        ),
+        (vec![(2, 6000), (3, 180)], 2, 1, 2, None, 300, 300),
+        (vec![(2, 6000), (1, 180)], 2, 3, 2, None, 300, 300),
+    ];
+    for (i, (recs, current, pre, want, stored, up_w, down_w)) in cases.into_iter().enumerate() {
+        let recs: Vec<(i32, SimTime)> = recs.iter().map(|&(r, a)| (r, ago(a))).collect();
+        let mut h = History::with_recommendations(&recs);
+        let mut up = Rules::default_scale_up();
+        up.stabilization_window_seconds = up_w;
+        let b = Behavior {
+            scale_up: up,
+            scale_down: Rules::default_scale_down(down_w),
+        };
+        let n = h.normalize_with_behavior(&b, current, pre, 1, 1000, now());
+        assert_eq!(n.stabilized, want, "case {i}");
+        if let Some(s) = stored {
+            assert_eq!(h.recommendations(), s, "case {i}");
+        }
+    }
 }

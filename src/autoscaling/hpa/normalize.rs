@@ -219,6 +219,52 @@ impl History {
         }
     }
 
+    /// A history holding these scale events (replica change, time) up and down, for replaying
+    /// upstream tests (`scaleUpEvents` / `scaleDownEvents`).
+    pub fn with_scale_events(up: &[(i32, SimTime)], down: &[(i32, SimTime)]) -> History {
+        let ev = |v: &[(i32, SimTime)]| -> Vec<ScaleEvent> {
+            v.iter()
+                .map(|&(change, at)| ScaleEvent {
+                    change,
+                    at,
+                    outdated: false,
+                })
+                .collect()
+        };
+        History {
+            up_events: ev(up),
+            down_events: ev(down),
+            ..History::default()
+        }
+    }
+
+    /// The remembered scale events of one direction: (replica change, outdated), in slot
+    /// order.
+    pub fn scale_events(&self, up: bool) -> Vec<(i32, bool)> {
+        let v = if up {
+            &self.up_events
+        } else {
+            &self.down_events
+        };
+        v.iter().map(|e| (e.change, e.outdated)).collect()
+    }
+
+    /// The replica change of one direction's events newer than `period_seconds`
+    /// (`getReplicasChangePerPeriod`).
+    pub fn replicas_change_per_period(&self, up: bool, period_seconds: i32, now: SimTime) -> i32 {
+        let v = if up {
+            &self.up_events
+        } else {
+            &self.down_events
+        };
+        Self::change_in_period(v, period_seconds, now)
+    }
+
+    /// The remembered recommendations' replica counts, in slot order.
+    pub fn recommendations(&self) -> Vec<i32> {
+        self.recommendations.iter().map(|r| r.replicas).collect()
+    }
+
     /// How many recommendations are remembered.
     pub fn recommendation_count(&self) -> usize {
         self.recommendations.len()
