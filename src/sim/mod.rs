@@ -643,7 +643,7 @@ impl Simulation {
                 }
             }
             Event::LoadTick => {
-                self.traffic.on_tick(now, &self.store);
+                self.traffic.on_tick(now, &mut self.store);
                 let mut cx = Ctx {
                     now,
                     store: &mut self.store,

@@ -208,6 +208,8 @@ pub struct Store {
     pub trace: trace::Trace,
     counts: PodCounts,
     admission: admission::Admission,
+    /// Pods whose readiness changed since the load model last looked (`None`: not kept).
+    ready_log: Option<Vec<PodId>>,
     /// What the VPA admission webhook applies to new pods, by (namespace, Deployment name).
     vpa_patches: BTreeMap<(Sym, Arc<str>), Arc<vpa_webhook::VpaPatch>>,
 }
@@ -256,6 +258,7 @@ impl Store {
             trace: trace::Trace::default(),
             counts: PodCounts::default(),
             admission: admission::Admission::default(),
+            ready_log: None,
             vpa_patches: BTreeMap::new(),
         }
     }
@@ -845,6 +848,20 @@ impl Store {
         Ok(id)
     }
 
+    /// Starts keeping the log of readiness changes that [`Store::take_ready_log`] drains.
+    pub fn keep_ready_log(&mut self) {
+        self.ready_log.get_or_insert_with(Vec::new);
+    }
+
+    /// The pods whose readiness changed since the last call (each change once, in order);
+    /// unlike watch notifications, this is current at any instant. `buf` is reused.
+    pub fn take_ready_log(&mut self, buf: &mut Vec<PodId>) {
+        buf.clear();
+        if let Some(log) = self.ready_log.as_mut() {
+            std::mem::swap(log, buf);
+        }
+    }
+
     /// Sets (or with `None` removes) what the VPA admission webhook applies to new pods of the
     /// Deployment `name` in `ns`.
     pub fn set_vpa_patch(&mut self, ns: Sym, name: Arc<str>, patch: Option<vpa_webhook::VpaPatch>) {
@@ -1064,6 +1081,9 @@ impl Store {
             self.counts.ready += 1;
         } else {
             self.counts.ready -= 1;
+        }
+        if let Some(log) = self.ready_log.as_mut() {
+            log.push(id);
         }
         self.changes
             .push(Change::Pod(id, Op::Updated, PodDelta::READY));

@@ -10,7 +10,7 @@ use crate::engine::{RngStreams, SimDuration, SimTime, StreamId};
 use crate::model::{ArenaId, PodId, Selector, Sym};
 use crate::scenario::{Load, Rate};
 use crate::store::{Change, Op, PodDelta, Store};
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 /// One load source at run time.
 #[derive(Debug)]
@@ -19,7 +19,8 @@ pub struct Source {
     pub spec: Load,
     namespace: Sym,
     selector: Option<Selector>,
-    members: BTreeSet<PodId>,
+    /// Member pods, each with whether it is counted as a ready endpoint.
+    members: BTreeMap<PodId, bool>,
     /// Rate at the last tick (requests per second, noise applied).
     pub rate: f64,
     /// Ready endpoints at the last tick.
@@ -56,6 +57,7 @@ pub struct Traffic {
     pub sources: Vec<Source>,
     seeds: RngStreams,
     tick: SimDuration,
+    ready_changes: Vec<PodId>,
 }
 
 /// Evaluates a profile at `t` (requests per second, before noise).
@@ -139,15 +141,19 @@ impl Traffic {
                 namespace: store.interner.intern(&l.namespace),
                 spec: l.clone(),
                 selector: None,
-                members: BTreeSet::new(),
+                members: BTreeMap::new(),
                 rate: 0.0,
                 ready_endpoints: 0,
             })
             .collect();
+        if !loads.is_empty() {
+            store.keep_ready_log();
+        }
         Traffic {
             sources,
             seeds: *seeds,
             tick,
+            ready_changes: Vec::new(),
         }
     }
 
@@ -163,13 +169,15 @@ impl Traffic {
             if sel != s.selector {
                 s.selector = sel;
                 s.members.clear();
+                s.ready_endpoints = 0;
                 if let Some(sel) = &s.selector {
                     for (id, p) in store.pods() {
                         if p.namespace == s.namespace
                             && p.is_active()
                             && sel.matches(&p.labels, &store.interner)
                         {
-                            s.members.insert(id);
+                            s.members.insert(id, p.is_ready());
+                            s.ready_endpoints += p.is_ready() as usize;
                         }
                     }
                 }
@@ -189,21 +197,15 @@ impl Traffic {
                     if p.namespace == s.namespace
                         && let Some(sel) = &s.selector
                         && sel.matches(&p.labels, &store.interner)
+                        && !s.members.contains_key(&id)
                     {
-                        s.members.insert(id);
+                        s.members.insert(id, p.is_ready());
+                        s.ready_endpoints += p.is_ready() as usize;
                     }
                 }
             }
-            Change::Pod(id, Op::Deleted, _) => {
-                for s in &mut self.sources {
-                    s.members.remove(&id);
-                }
-            }
-            Change::Pod(id, Op::Updated, d) if d.has(PodDelta::DELETING) => {
-                for s in &mut self.sources {
-                    s.members.remove(&id);
-                }
-            }
+            Change::Pod(id, Op::Deleted, _) => self.forget(id),
+            Change::Pod(id, Op::Updated, d) if d.has(PodDelta::DELETING) => self.forget(id),
             Change::Deployment(_, Op::Added | Op::Deleted) | Change::Other(..) => {
                 self.resolve(store)
             }
@@ -211,8 +213,35 @@ impl Traffic {
         }
     }
 
-    /// Recomputes rates and ready endpoints at a tick.
-    pub fn on_tick(&mut self, now: SimTime, store: &Store) {
+    /// Removes a pod from every source (deleted, or being deleted).
+    fn forget(&mut self, id: PodId) {
+        for s in &mut self.sources {
+            if let Some(counted) = s.members.remove(&id) {
+                s.ready_endpoints -= counted as usize;
+            }
+        }
+    }
+
+    /// Recomputes rates and ready endpoints at a tick. Ready endpoints are counted
+    /// incrementally: members as they join and leave (watch notifications), readiness from
+    /// the store's log of readiness changes, which is current at this instant.
+    pub fn on_tick(&mut self, now: SimTime, store: &mut Store) {
+        store.take_ready_log(&mut self.ready_changes);
+        for &p in &self.ready_changes {
+            let ready = store.pod(p).is_some_and(|x| x.is_ready());
+            for s in &mut self.sources {
+                if let Some(counted) = s.members.get_mut(&p)
+                    && *counted != ready
+                {
+                    *counted = ready;
+                    if ready {
+                        s.ready_endpoints += 1;
+                    } else {
+                        s.ready_endpoints -= 1;
+                    }
+                }
+            }
+        }
         let tick_index = now.as_micros() / self.tick.as_micros().max(1);
         for (i, s) in self.sources.iter_mut().enumerate() {
             let mut r: f64 = s.spec.rates.iter().map(|r| rate_at(r, now)).sum();
@@ -224,11 +253,13 @@ impl Traffic {
                 r *= (1.0 + s.spec.noise * z).max(0.0);
             }
             s.rate = r.max(0.0);
-            s.ready_endpoints = s
-                .members
-                .iter()
-                .filter(|&&p| store.pod(p).is_some_and(|p| p.is_ready()))
-                .count();
+            debug_assert_eq!(
+                s.ready_endpoints,
+                s.members
+                    .keys()
+                    .filter(|&&p| store.pod(p).is_some_and(|p| p.is_ready()))
+                    .count()
+            );
         }
     }
 
@@ -254,7 +285,7 @@ impl Traffic {
         let mut cpu = 0.0;
         let mut mem = 0.0;
         for s in &self.sources {
-            if !s.members.contains(&pod) || !running {
+            if !s.members.contains_key(&pod) || !running {
                 continue;
             }
             cpu += s.spec.cpu_per_pod as f64;
@@ -277,7 +308,7 @@ impl Traffic {
             return d;
         }
         for s in &self.sources {
-            if !s.members.contains(&pod) {
+            if !s.members.contains_key(&pod) {
                 continue;
             }
             d.cpu_base += s.spec.cpu_per_pod as f64;
@@ -295,7 +326,7 @@ impl Traffic {
 
     /// Every pod some source targets (a pod targeted by several sources comes several times).
     pub fn loaded_pods(&self) -> impl Iterator<Item = PodId> + '_ {
-        self.sources.iter().flat_map(|s| s.members.iter().copied())
+        self.sources.iter().flat_map(|s| s.members.keys().copied())
     }
 
     /// Every targeted pod's demand now, in one pass over the sources (what [`pod_demand`]
@@ -319,7 +350,7 @@ impl Traffic {
             } else {
                 0.0
             };
-            for &p in &s.members {
+            for &p in s.members.keys() {
                 let i = p.index() as usize;
                 if demands.len() <= i {
                     demands.resize(i + 1, PodDemand::default());
