@@ -111,7 +111,7 @@ fn autoscaler_settings_are_checked() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("clusterAutoscaler.expander"), "{e}");
-    assert!(e.contains("unknown expander \"cheapest\""), "{e}");
+    assert!(e.contains("Expander cheapest not supported"), "{e}");
     assert!(
         e.contains("clusterAutoscaler.scaleDownUtilizationThreshold"),
         "{e}"
@@ -134,13 +134,27 @@ fn expanders_choose_different_groups() {
         first_scale_up(&base),
         "pod triggered scale-up: [{medium 0->2 (max: 6)}]"
     );
+    // most-pods ties (nine pods either way): upstream's chain ends in `random`, drawn from the
+    // autoscaler's seeded stream, so the pick is one of the two and the same on every run.
     let most = base.replace(
         "clusterAutoscaler: {}",
         "clusterAutoscaler: {expander: most-pods}",
     );
+    let pick = first_scale_up(&most);
+    assert!(
+        pick == "pod triggered scale-up: [{big 0->1 (max: 3)}]"
+            || pick == "pod triggered scale-up: [{medium 0->2 (max: 6)}]",
+        "{pick}"
+    );
+    assert_eq!(first_scale_up(&most), pick, "deterministic");
+    // Chained, price breaks most-pods' tie: 2 × 0.30 < 0.80.
+    let most_price = base.replace(
+        "clusterAutoscaler: {}",
+        "clusterAutoscaler: {expander: 'most-pods,price'}",
+    );
     assert_eq!(
-        first_scale_up(&most),
-        "pod triggered scale-up: [{big 0->1 (max: 3)}]"
+        first_scale_up(&most_price),
+        "pod triggered scale-up: [{medium 0->2 (max: 6)}]"
     );
     let cheap_big = base.replace("pricePerHour: 0.80", "pricePerHour: 0.50");
     let price = cheap_big.replace(
