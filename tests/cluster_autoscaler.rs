@@ -111,7 +111,7 @@ fn autoscaler_settings_are_checked() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("clusterAutoscaler.expander"), "{e}");
-    assert!(e.contains("unknown expander \"cheapest\""), "{e}");
+    assert!(e.contains("Expander cheapest not supported"), "{e}");
     assert!(
         e.contains("clusterAutoscaler.scaleDownUtilizationThreshold"),
         "{e}"
@@ -134,13 +134,27 @@ fn expanders_choose_different_groups() {
         first_scale_up(&base),
         "pod triggered scale-up: [{medium 0->2 (max: 6)}]"
     );
+    // most-pods ties (nine pods either way): upstream's chain ends in `random`, drawn from the
+    // autoscaler's seeded stream, so the pick is one of the two and the same on every run.
     let most = base.replace(
         "clusterAutoscaler: {}",
         "clusterAutoscaler: {expander: most-pods}",
     );
+    let pick = first_scale_up(&most);
+    assert!(
+        pick == "pod triggered scale-up: [{big 0->1 (max: 3)}]"
+            || pick == "pod triggered scale-up: [{medium 0->2 (max: 6)}]",
+        "{pick}"
+    );
+    assert_eq!(first_scale_up(&most), pick, "deterministic");
+    // Chained, price breaks most-pods' tie: 2 × 0.30 < 0.80.
+    let most_price = base.replace(
+        "clusterAutoscaler: {}",
+        "clusterAutoscaler: {expander: 'most-pods,price'}",
+    );
     assert_eq!(
-        first_scale_up(&most),
-        "pod triggered scale-up: [{big 0->1 (max: 3)}]"
+        first_scale_up(&most_price),
+        "pod triggered scale-up: [{medium 0->2 (max: 6)}]"
     );
     let cheap_big = base.replace("pricePerHour: 0.80", "pricePerHour: 0.50");
     let price = cheap_big.replace(
@@ -281,4 +295,265 @@ fn the_summary_reports_what_the_autoscaler_did() {
     sim.run();
     let a = sim.summary().autoscaler.unwrap();
     assert_eq!((a.scale_ups, a.nodes_added, a.nodes_removed), (1, 2, 2));
+}
+
+fn failure_text() -> String {
+    repo_file("scenarios/autoscaling/ca-provision-failure.yaml")
+}
+
+#[test]
+fn a_pool_that_fails_to_provision_times_out_is_backed_off_and_the_other_pool_is_used() {
+    let mut sim = sim_from(&failure_text());
+    sim.run();
+    let up: Vec<(u64, String)> = events(&sim, "TriggeredScaleUp")
+        .into_iter()
+        .map(|(t, _, m)| (t, m))
+        .collect();
+    // price picks the cheap spot group at 0:10 (four pods pending, two per node).
+    assert_eq!(up.len(), 8, "{up:?}");
+    assert!(
+        up[..4].iter().all(|u| *u
+            == (
+                10,
+                "pod triggered scale-up: [{spot 0->2 (max: 5)}]".to_string()
+            )),
+        "{up:?}"
+    );
+    // Expected by 0:10 + 15m; the 15:20 loop is the first strictly after it.
+    let timed_out = events(&sim, "ScaleUpTimedOut");
+    assert_eq!(
+        timed_out,
+        vec![(
+            920,
+            "cluster-autoscaler-status".to_string(),
+            "Nodes added to group spot failed to register within 15m10s".to_string()
+        )]
+    );
+    let removed = events(&sim, "DeleteUnregistered");
+    assert_eq!(removed.len(), 2);
+    assert!(removed.iter().all(|e| e.0 == 920));
+    // Backed off, spot is not chosen again: on-demand in the same loop, nodes 2 minutes later.
+    assert!(
+        up[4..].iter().all(|u| *u
+            == (
+                920,
+                "pod triggered scale-up: [{on-demand 0->2 (max: 5)}]".to_string()
+            )),
+        "{up:?}"
+    );
+    let bound: Vec<u64> = events(&sim, "Scheduled")
+        .into_iter()
+        .filter(|(_, _, m)| m.contains(" to on-demand-"))
+        .map(|e| e.0)
+        .collect();
+    assert_eq!(bound, vec![1040; 4]);
+    assert_eq!(sim.store.nodes().count(), 3);
+    let a = sim.summary().autoscaler.expect("autoscaler");
+    assert_eq!((a.scale_ups, a.nodes_added, a.failed_scale_ups), (2, 4, 1));
+    assert!(
+        !sim.store
+            .nodes()
+            .any(|(_, n)| sim.store.interner.resolve(n.name).starts_with("spot")),
+        "no spot node ever joined"
+    );
+}
+
+#[test]
+fn an_instance_creation_error_backs_the_group_off_when_reported() {
+    let t = failure_text().replace(
+        "provisioningFailure: {probability: 1}",
+        "provisioningFailure: {probability: 1, errorAfter: 3m}",
+    );
+    let mut sim = sim_from(&t);
+    sim.run();
+    assert_eq!(
+        events(&sim, "ScaleUpFailed"),
+        vec![(
+            190,
+            "cluster-autoscaler-status".to_string(),
+            "Failed adding 2 nodes to group spot due to OutOfResource.RESOURCE_POOL_EXHAUSTED; source errors: instance creation failed: capacity unavailable".to_string()
+        )]
+    );
+    assert!(events(&sim, "ScaleUpTimedOut").is_empty());
+    let on_demand: Vec<u64> = events(&sim, "TriggeredScaleUp")
+        .into_iter()
+        .filter(|e| e.2.contains("{on-demand 0->2"))
+        .map(|e| e.0)
+        .collect();
+    assert_eq!(on_demand, vec![190; 4]);
+    assert_eq!(sim.summary().autoscaler.unwrap().failed_scale_ups, 1);
+}
+
+#[test]
+fn while_backed_off_a_group_is_skipped_and_the_backoff_doubles() {
+    // on-demand can hold only two of the four pods; the other two wait for spot's backoff to
+    // end, fail again, and are told why meanwhile.
+    let t = failure_text()
+        .replace("duration: 30m", "duration: 50m")
+        .replace(
+            "    max: 5\n    provisioningDelay: 2m\n    pricePerHour: 0.30",
+            "    max: 1\n    provisioningDelay: 2m\n    pricePerHour: 0.30",
+        );
+    let mut sim = sim_from(&t);
+    sim.run();
+    let spot_ups: Vec<u64> = events(&sim, "TriggeredScaleUp")
+        .into_iter()
+        .filter(|e| e.2.contains("{spot "))
+        .map(|e| e.0)
+        .collect();
+    let mut firsts = spot_ups.clone();
+    firsts.dedup();
+    // 0:10; then when the 5m backoff from 15:20 has run out (20:20: backed off only strictly
+    // before its end); that request times out at 35:30 and the backoff doubles to 10m, so the
+    // next try is at 45:30.
+    assert_eq!(firsts, vec![10, 1220, 2730], "{spot_ups:?}");
+    let timeouts: Vec<u64> = events(&sim, "ScaleUpTimedOut")
+        .iter()
+        .map(|e| e.0)
+        .collect();
+    assert_eq!(timeouts, vec![920, 2130]);
+    let no: Vec<(u64, String)> = events(&sim, "NotTriggerScaleUp")
+        .into_iter()
+        .map(|(t, _, m)| (t, m))
+        .collect();
+    assert!(
+        no.iter()
+            .any(|(t, m)| *t > 920 && m.contains("in backoff after failed scale-up")),
+        "{no:?}"
+    );
+    assert_eq!(sim.summary().autoscaler.unwrap().failed_scale_ups, 2);
+}
+
+fn expanders_text() -> String {
+    repo_file("scenarios/autoscaling/ca-expanders.yaml")
+}
+
+fn first_group(t: &str) -> String {
+    let mut sim = sim_from(t);
+    sim.run_until(SimTime::ZERO + SimDuration::from_secs(60));
+    let e = events(&sim, "TriggeredScaleUp");
+    let m = &e.first().expect("a scale-up").2;
+    m.split('{')
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn the_priority_expander_picks_the_highest_priority_matching_group() {
+    // From the ConfigMap upstream reads (kube-system/cluster-autoscaler-priority-expander).
+    let cm = expanders_text()
+        .replace(
+            "clusterAutoscaler: {}",
+            "clusterAutoscaler: {expander: priority}",
+        )
+        .replace(
+            "manifests:\n",
+            "manifests:\n  - inline: |\n      apiVersion: v1\n      kind: ConfigMap\n      metadata: {name: cluster-autoscaler-priority-expander, namespace: kube-system}\n      data:\n        priorities: |-\n          10:\n            - medium\n          50:\n            - ^bi.*\n",
+        );
+    assert_eq!(first_group(&cm), "big");
+    // From the scenario field; an unanchored rule, and a higher priority for medium.
+    let field = expanders_text().replace(
+        "clusterAutoscaler: {}",
+        "clusterAutoscaler: {expander: priority, priorities: {10: [big], 20: [dium]}}",
+    );
+    assert_eq!(first_group(&field), "medium");
+    // No rule matches: upstream falls back to random among all options.
+    let none = expanders_text().replace(
+        "clusterAutoscaler: {}",
+        "clusterAutoscaler: {expander: priority, priorities: {10: [nothing]}}",
+    );
+    let g = first_group(&none);
+    assert!(g == "big" || g == "medium", "{g}");
+}
+
+#[test]
+fn expanders_chain_each_filters_and_the_last_picks() {
+    // Same priority for both: least-waste decides (medium), then price-first for the reverse.
+    let chain = expanders_text().replace(
+        "clusterAutoscaler: {}",
+        "clusterAutoscaler: {expander: 'priority,least-waste', priorities: {10: ['.*']}}",
+    );
+    assert_eq!(first_group(&chain), "medium");
+    let cheap_big = expanders_text()
+        .replace("pricePerHour: 0.80", "pricePerHour: 0.50")
+        .replace(
+            "clusterAutoscaler: {}",
+            "clusterAutoscaler: {expander: 'priority,price', priorities: {10: [big, medium]}}",
+        );
+    assert_eq!(first_group(&cheap_big), "big");
+    // A higher priority wins over anything after it in the chain.
+    let high = expanders_text().replace(
+        "clusterAutoscaler: {}",
+        "clusterAutoscaler: {expander: 'priority,least-waste', priorities: {1: [medium], 2: [big]}}",
+    );
+    assert_eq!(first_group(&high), "big");
+}
+
+#[test]
+fn bad_priorities_and_chains_are_located_errors() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let load = |t: &str| {
+        load_scenario_str(t, "ca.yaml", root)
+            .unwrap_err()
+            .to_string()
+    };
+    let bad_re = expanders_text().replace(
+        "clusterAutoscaler: {}",
+        "clusterAutoscaler:\n  expander: priority\n  priorities:\n    10: ['(big']",
+    );
+    let e = load(&bad_re);
+    assert!(e.contains("ca.yaml:"), "{e}");
+    assert!(e.contains("clusterAutoscaler.priorities.10[0]"), "{e}");
+    assert!(
+        e.contains("Can't compile regexp rule for priority 10 and rule (big"),
+        "{e}"
+    );
+    let not_int = expanders_text().replace(
+        "clusterAutoscaler: {}",
+        "clusterAutoscaler: {expander: priority, priorities: {high: [big]}}",
+    );
+    assert!(load(&not_int).contains("ca.yaml"), "{}", load(&not_int));
+    let missing = expanders_text().replace(
+        "clusterAutoscaler: {}",
+        "clusterAutoscaler: {expander: priority}",
+    );
+    assert!(
+        load(&missing).contains("the priority expander needs priorities"),
+        "{}",
+        load(&missing)
+    );
+    let cm_bad = expanders_text()
+        .replace(
+            "clusterAutoscaler: {}",
+            "clusterAutoscaler: {expander: priority}",
+        )
+        .replace(
+            "manifests:\n",
+            "manifests:\n  - inline: |\n      apiVersion: v1\n      kind: ConfigMap\n      metadata: {name: cluster-autoscaler-priority-expander, namespace: kube-system}\n      data:\n        priorities: \"ten: [big]\"\n",
+        );
+    let e = load(&cm_bad);
+    assert!(e.contains("data.priorities"), "{e}");
+    assert!(
+        e.contains("Can't parse YAML with priorities in the configmap"),
+        "{e}"
+    );
+    let chain = expanders_text().replace(
+        "clusterAutoscaler: {}",
+        "clusterAutoscaler: {expander: 'random,price'}",
+    );
+    assert!(
+        load(&chain).contains("came after an expander random"),
+        "{}",
+        load(&chain)
+    );
+    let fail = failure_text().replace("{probability: 1}", "{probability: 1.5}");
+    assert!(
+        load(&fail).contains("nodePools[1].provisioningFailure.probability"),
+        "{}",
+        load(&fail)
+    );
 }

@@ -1,4 +1,5 @@
-//! ConfigMap and Secret (their existence and keys matter to container start-up).
+//! ConfigMap and Secret (their existence and keys matter to container start-up; a ConfigMap's
+//! string values are kept for the Cluster Autoscaler's priority expander).
 
 use super::meta::ObjectMeta;
 use serde::{Deserialize, Serialize};
@@ -9,8 +10,8 @@ use serde::{Deserialize, Serialize};
 pub struct ConfigMap {
     /// Metadata.
     pub metadata: ObjectMeta,
-    /// String data (only keys matter).
-    pub data: super::Keys,
+    /// String data (the priority expander reads its `priorities` value).
+    pub data: super::StringData,
     /// Binary data (only keys matter).
     pub binary_data: super::Keys,
 }

@@ -57,6 +57,28 @@ impl<'de> Deserialize<'de> for Keys {
     }
 }
 
+/// A ConfigMap's `data`: string values by key (scalars are kept as their text, other values as
+/// the empty string).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct StringData(pub std::collections::BTreeMap<String, String>);
+
+impl<'de> Deserialize<'de> for StringData {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = Option::<std::collections::BTreeMap<String, serde_yaml::Value>>::deserialize(d)?;
+        let mut out = std::collections::BTreeMap::new();
+        for (k, v) in v.unwrap_or_default() {
+            let s = match v {
+                serde_yaml::Value::String(s) => s,
+                serde_yaml::Value::Number(n) => n.to_string(),
+                serde_yaml::Value::Bool(b) => b.to_string(),
+                _ => String::new(),
+            };
+            out.insert(k, s);
+        }
+        Ok(StringData(out))
+    }
+}
+
 /// A field whose presence matters but whose content does not.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Present;

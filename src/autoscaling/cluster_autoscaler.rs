@@ -14,10 +14,18 @@
 //! nodes together, others one per loop, never below the group's `min`, and not within
 //! `--scale-down-delay-after-add` of a scale-up.
 //!
+//! Scale-up requests are tracked as `clusterstate/clusterstate.go` does: a group whose
+//! requested nodes have not all registered within `--max-node-provision-time` (15m) times out
+//! (`ScaleUpTimedOut`), is backed off (`utils/backoff`), and its unregistered nodes are removed;
+//! instance-creation errors reported by the cloud back the group off at once (`ScaleUpFailed`).
+//! A backed-off group is skipped by scale-up ("in backoff after failed scale-up").
+//!
 //! This module decides; `sim::maintenance` carries the decisions out.
 
+use super::backoff::Backoff;
+use super::expander::{self, Candidate, Expander, Priorities};
 use crate::controllers::disruption::Budget;
-use crate::engine::{SimDuration, SimTime};
+use crate::engine::{SimDuration, SimRng, SimTime};
 use crate::model::pod::{PodPhase, VolumeRef};
 use crate::model::{Node, NodeId, OwnerRef, Pod, PodId};
 use crate::scenario::ClusterAutoscalerSettings;
@@ -30,8 +38,20 @@ use std::collections::BTreeMap;
 pub struct Flags {
     /// `--scan-interval`.
     pub scan_interval: SimDuration,
-    /// `--expander`.
-    pub expander: String,
+    /// `--expander`, a chain.
+    pub expander: Vec<Expander>,
+    /// The priority expander's configuration (scenario field or ConfigMap).
+    pub priorities: Option<Priorities>,
+    /// `--max-node-provision-time`.
+    pub max_node_provision_time: SimDuration,
+    /// `--scale-down-delay-after-failure`.
+    pub delay_after_failure: SimDuration,
+    /// `--initial-node-group-backoff-duration`.
+    pub initial_backoff: SimDuration,
+    /// `--max-node-group-backoff-duration`.
+    pub max_backoff: SimDuration,
+    /// `--node-group-backoff-reset-timeout`.
+    pub backoff_reset: SimDuration,
     /// `--scale-down-enabled`.
     pub scale_down: bool,
     /// `--scale-down-utilization-threshold`.
@@ -51,7 +71,31 @@ impl Flags {
     pub fn from(s: &ClusterAutoscalerSettings) -> Flags {
         Flags {
             scan_interval: s.scan_interval.map_or(SimDuration::from_secs(10), |d| d.0),
-            expander: s.expander.clone().unwrap_or_else(|| "least-waste".into()),
+            // Checked when the scenario loads; an unparsable chain falls back to the default.
+            expander: s
+                .expander
+                .as_deref()
+                .and_then(|e| expander::parse_chain(e).ok())
+                .unwrap_or_else(|| vec![Expander::LeastWaste]),
+            priorities: s
+                .priorities
+                .as_ref()
+                .and_then(|p| Priorities::compile(p).ok()),
+            max_node_provision_time: s
+                .max_node_provision_time
+                .map_or(SimDuration::from_mins(15), |d| d.0),
+            delay_after_failure: s
+                .scale_down_delay_after_failure
+                .map_or(SimDuration::from_mins(3), |d| d.0),
+            initial_backoff: s
+                .initial_node_group_backoff_duration
+                .map_or(SimDuration::from_mins(5), |d| d.0),
+            max_backoff: s
+                .max_node_group_backoff_duration
+                .map_or(SimDuration::from_mins(30), |d| d.0),
+            backoff_reset: s
+                .node_group_backoff_reset_timeout
+                .map_or(SimDuration::from_mins(180), |d| d.0),
             scale_down: s.scale_down_enabled.unwrap_or(true),
             threshold: s.scale_down_utilization_threshold.unwrap_or(0.5),
             unneeded_time: s
@@ -103,6 +147,24 @@ pub enum Decision {
     },
     /// Pods no group can help, with the per-group reasons (`NotTriggerScaleUp`).
     NoScaleUp(PodId, String),
+    /// Group `group`'s scale-up did not register within `--max-node-provision-time`
+    /// (`ScaleUpTimedOut`); the group is backed off and its `removed` unregistered nodes go.
+    ScaleUpTimedOut {
+        /// Group index.
+        group: usize,
+        /// Time since the scale-up request.
+        after: SimDuration,
+        /// Upcoming nodes removed.
+        removed: u32,
+    },
+    /// The cloud reported `count` instance-creation errors in group `group` (`ScaleUpFailed`);
+    /// the group is backed off and the failed instances are deleted.
+    ScaleUpFailed {
+        /// Group index.
+        group: usize,
+        /// Failed instances.
+        count: u32,
+    },
     /// Remove `node` (empty or with movable pods).
     ScaleDown {
         /// The node.
@@ -129,12 +191,30 @@ pub struct ClusterAutoscaler {
     last_scale_up: Option<SimTime>,
     last_delete: Option<SimTime>,
     last_no_scale_up: BTreeMap<PodId, String>,
+    last_scale_down_fail: Option<SimTime>,
+    /// Open scale-up requests per group (`ScaleUpRequest`).
+    requests: BTreeMap<usize, Request>,
+    /// Instance-creation errors reported since the last loop, per group.
+    creation_errors: BTreeMap<usize, u32>,
+    /// Per-group backoff after failed scale-ups.
+    pub backoff: Backoff,
+    rng: SimRng,
+    /// Failed scale-ups so far (timeouts and instance-creation errors).
+    pub failed_scale_ups: u32,
     /// Scale-ups so far.
     pub scale_ups: u32,
     /// Nodes requested by scale-ups so far.
     pub nodes_added: u32,
     /// Nodes removed so far.
     pub scale_downs: u32,
+}
+
+/// `clusterstate.ScaleUpRequest`.
+#[derive(Copy, Clone, Debug)]
+struct Request {
+    increase: u32,
+    time: SimTime,
+    expected_add: SimTime,
 }
 
 fn pod_score(p: &Pod, t: &Node) -> f64 {
@@ -164,10 +244,20 @@ fn add(u: &mut Used, p: &Pod) {
 }
 
 impl ClusterAutoscaler {
-    /// An autoscaler over `groups`.
-    pub fn new(flags: Flags, groups: Vec<Group>) -> Self {
+    /// An autoscaler over `groups`; `rng` breaks expander ties.
+    pub fn new(flags: Flags, groups: Vec<Group>, rng: SimRng) -> Self {
         let n = groups.len();
         ClusterAutoscaler {
+            backoff: Backoff::new(
+                flags.initial_backoff,
+                flags.max_backoff,
+                flags.backoff_reset,
+            ),
+            last_scale_down_fail: None,
+            requests: BTreeMap::new(),
+            creation_errors: BTreeMap::new(),
+            rng,
+            failed_scale_ups: 0,
             flags,
             groups,
             upcoming: vec![0; n],
@@ -194,6 +284,7 @@ impl ClusterAutoscaler {
     /// `RunOnce`.
     pub fn run_once(&mut self, now: SimTime, store: &Store, sched: &Scheduler) -> Vec<Decision> {
         let mut out = Vec::new();
+        self.update_scale_requests(now, &mut out);
         let scaled_up = self.scale_up(now, store, sched, &mut out);
         if self.flags.scale_down && !scaled_up {
             self.scale_down(now, store, sched, &mut out);
@@ -295,7 +386,16 @@ impl ClusterAutoscaler {
             let size = self.group_size(g, store);
             let t = &grp.template;
             let mut fitting: Vec<&(PodId, &Pod)> = Vec::new();
+            let backed_off = self.backoff.is_backed_off(g, now);
             for e in &pending {
+                if backed_off {
+                    *reasons
+                        .entry(e.0)
+                        .or_default()
+                        .entry("in backoff after failed scale-up".into())
+                        .or_default() += 1;
+                    continue;
+                }
                 if size >= grp.max {
                     *reasons
                         .entry(e.0)
@@ -360,40 +460,28 @@ impl ClusterAutoscaler {
                 });
             }
         }
-        let best = match self.flags.expander.as_str() {
-            // expander/mostpods: the option helping the most pods.
-            "most-pods" => options
-                .iter()
-                .enumerate()
-                .max_by(|a, b| a.1.pods.len().cmp(&b.1.pods.len()).then(b.0.cmp(&a.0)))
-                .map(|x| x.0),
-            // expander/price (simplified): the cheapest total price of the new nodes.
-            "price" => options
-                .iter()
-                .enumerate()
-                .min_by(|a, b| {
-                    let pa = self.groups[a.1.group].price * a.1.nodes as f64;
-                    let pb = self.groups[b.1.group].price * b.1.nodes as f64;
-                    pa.total_cmp(&pb).then(a.0.cmp(&b.0))
-                })
-                .map(|x| x.0),
-            // expander/random on a deterministic pick: the first option.
-            "random" => (!options.is_empty()).then_some(0),
-            // expander/waste: least unused cpu + memory fraction of the new nodes.
-            _ => options
-                .iter()
-                .enumerate()
-                .min_by(|a, b| {
-                    let w = |o: &Opt| {
-                        let t = &self.groups[o.group].template;
-                        let ac = (t.allocatable.cpu * o.nodes as i64) as f64;
-                        let am = (t.allocatable.memory * o.nodes as i64) as f64;
-                        (ac - o.req_cpu as f64) / ac + (am - o.req_mem as f64) / am
-                    };
-                    w(a.1).total_cmp(&w(b.1)).then(a.0.cmp(&b.0))
-                })
-                .map(|x| x.0),
-        };
+        let cands: Vec<Candidate<'_>> = options
+            .iter()
+            .map(|o| {
+                let g = &self.groups[o.group];
+                Candidate {
+                    name: &g.name,
+                    nodes: o.nodes,
+                    pods: o.pods.len(),
+                    req_cpu: o.req_cpu,
+                    req_mem: o.req_mem,
+                    node_cpu: g.template.allocatable.cpu,
+                    node_mem: g.template.allocatable.memory,
+                    price: g.price,
+                }
+            })
+            .collect();
+        let best = expander::choose(
+            &self.flags.expander,
+            self.flags.priorities.as_ref(),
+            &cands,
+            &mut self.rng,
+        );
         let mut helped: Vec<PodId> = Vec::new();
         if let Some(i) = best {
             let weighed: Vec<String> = options
@@ -415,13 +503,19 @@ impl ClusterAutoscaler {
                 .collect();
             let why = format!(
                 "expander {} chose {} among {}",
-                self.flags.expander,
+                self.flags
+                    .expander
+                    .iter()
+                    .map(|e| e.name())
+                    .collect::<Vec<_>>()
+                    .join(","),
                 self.groups[options[i].group].name,
                 weighed.join(", ")
             );
             let o = &options[i];
             let from = self.group_size(o.group, store);
             self.upcoming[o.group] += o.nodes;
+            self.register_scale_up(o.group, o.nodes, now);
             self.last_scale_up = Some(now);
             self.scale_ups += 1;
             self.nodes_added += o.nodes;
@@ -553,6 +647,9 @@ impl ClusterAutoscaler {
             || self
                 .last_delete
                 .is_some_and(|t| now < t + self.flags.delay_after_delete)
+            || self
+                .last_scale_down_fail
+                .is_some_and(|t| now < t + self.flags.delay_after_failure)
         {
             return;
         }
@@ -620,6 +717,79 @@ impl ClusterAutoscaler {
                 utilization: u,
             });
         }
+    }
+
+    /// `registerOrUpdateScaleUp` with a positive delta: a new request, or a larger one whose
+    /// time and expected arrival restart.
+    fn register_scale_up(&mut self, g: usize, delta: u32, now: SimTime) {
+        let expected_add = now + self.flags.max_node_provision_time;
+        let r = self.requests.entry(g).or_insert(Request {
+            increase: 0,
+            time: now,
+            expected_add,
+        });
+        r.increase += delta;
+        r.time = now;
+        r.expected_add = expected_add;
+    }
+
+    /// `updateScaleRequests` and `handleInstanceCreationErrors`, then the removal of failed and
+    /// long-unregistered nodes (`deleteCreatedNodesWithErrors`, `removeOldUnregisteredNodes`).
+    fn update_scale_requests(&mut self, now: SimTime, out: &mut Vec<Decision>) {
+        self.backoff.remove_stale(now);
+        let groups: Vec<usize> = self.requests.keys().copied().collect();
+        for g in groups {
+            let r = self.requests[&g];
+            if self.upcoming[g] == 0 {
+                // The scale-up finished: forget the request and the group's backoff.
+                self.requests.remove(&g);
+                self.backoff.remove(g);
+                continue;
+            }
+            if r.expected_add < now {
+                self.requests.remove(&g);
+                self.backoff.backoff(g, now);
+                self.failed_scale_ups += 1;
+                // Simplified: every upcoming node of the group is past the provision time (a
+                // later scale-up restarts the request's clock), so all are removed now.
+                let removed = std::mem::take(&mut self.upcoming[g]);
+                out.push(Decision::ScaleUpTimedOut {
+                    group: g,
+                    after: now.since(r.time),
+                    removed,
+                });
+            }
+        }
+        for (g, n) in std::mem::take(&mut self.creation_errors) {
+            let n = n.min(self.upcoming[g]);
+            if n == 0 {
+                continue;
+            }
+            if let Some(r) = self.requests.get_mut(&g) {
+                // Only while the group is scaling up: shrink the request, back off.
+                r.increase = r.increase.saturating_sub(n);
+                if r.increase == 0 {
+                    self.requests.remove(&g);
+                }
+                self.backoff.backoff(g, now);
+                self.failed_scale_ups += 1;
+            }
+            self.upcoming[g] -= n;
+            out.push(Decision::ScaleUpFailed { group: g, count: n });
+        }
+    }
+
+    /// The cloud reports `n` instances of group `g` that failed to be created (seen by the
+    /// next loop).
+    pub fn creation_error(&mut self, g: usize, n: u32) {
+        *self.creation_errors.entry(g).or_default() += n;
+    }
+
+    /// A scale-down failed at `now` (a drain that did not complete): the node stays and
+    /// `--scale-down-delay-after-failure` applies.
+    pub fn scale_down_failed(&mut self, node: NodeId, now: SimTime) {
+        self.deleting.retain(|&n| n != node);
+        self.last_scale_down_fail = Some(now);
     }
 
     /// A node requested for group `g` came up.

@@ -201,8 +201,8 @@ fn print_summary(sim: &Simulation, out: &std::path::Path, wall: std::time::Durat
     }
     if let Some(a) = &s.autoscaler {
         println!(
-            "  cluster autoscaler: {} scale-up(s) adding {} node(s), {} node(s) removed",
-            a.scale_ups, a.nodes_added, a.nodes_removed
+            "  cluster autoscaler: {} scale-up(s) adding {} node(s), {} node(s) removed, {} failed scale-up(s)",
+            a.scale_ups, a.nodes_added, a.nodes_removed, a.failed_scale_ups
         );
     }
     if s.cost.total > 0.0 {

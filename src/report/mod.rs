@@ -107,6 +107,9 @@ pub struct AutoscalerSummary {
     pub nodes_added: u32,
     /// Nodes removed by scale-down.
     pub nodes_removed: u32,
+    /// Scale-ups that failed (nodes not registered within max-node-provision-time, or
+    /// instance-creation errors), each backing its group off.
+    pub failed_scale_ups: u32,
 }
 
 /// Drains and upgrades of the run.
@@ -400,6 +403,7 @@ impl Simulation {
                 scale_ups: a.scale_ups,
                 nodes_added: a.nodes_added,
                 nodes_removed: a.scale_downs,
+                failed_scale_ups: a.failed_scale_ups,
             }),
             cost: self.cost.summary(
                 now,

@@ -40,6 +40,8 @@ pub struct Pool {
     pub pull_bandwidth: i64,
     /// Images present on every node.
     pub prepulled_images: Vec<String>,
+    /// Nodes requested after time zero may fail to come up.
+    pub provisioning_failure: Option<ProvisioningFailure>,
 }
 
 /// A resolved image entry.
@@ -296,7 +298,7 @@ pub fn load_scenario(path: &Path, display: &str) -> Result<Scenario, Diagnostics
 /// Like [`load_scenario`] for text already in memory; relative paths resolve against `dir`.
 pub fn load_scenario_str(text: &str, display: &str, dir: &Path) -> Result<Scenario, Diagnostics> {
     let file: Arc<str> = Arc::from(display);
-    let raw: ScenarioFile = serde_yaml::from_str(text)
+    let mut raw: ScenarioFile = serde_yaml::from_str(text)
         .map_err(|e| Diagnostics::one(Diagnostic::from_yaml(&e, &file, 0).with_source(text)))?;
     let mut cx = Ctx {
         file: file.clone(),
@@ -448,6 +450,30 @@ pub fn load_scenario_str(text: &str, display: &str, dir: &Path) -> Result<Scenar
                 "must be a non-negative number",
             );
         }
+        if let Some(f) = &p.provisioning_failure {
+            if let Some(pr) = f.probability
+                && !(0.0..=1.0).contains(&pr)
+            {
+                cx.err(
+                    &format!("{path}.provisioningFailure.probability"),
+                    "must be in [0, 1]",
+                );
+            }
+            if let (Some(a), Some(b)) = (&f.from, &f.until)
+                && b.0 <= a.0
+            {
+                cx.err(
+                    &format!("{path}.provisioningFailure.until"),
+                    "must be later than `from`",
+                );
+            }
+            if p.max.is_none() {
+                cx.warn(
+                    &format!("{path}.provisioningFailure"),
+                    "only nodes requested after time zero can fail; without `max` the autoscaler never requests any",
+                );
+            }
+        }
         for (z, zone) in p.zones.iter().enumerate() {
             if let Err(e) = api::validation::check_label_value(zone) {
                 cx.err(&format!("{path}.zones[{z}]"), e);
@@ -497,6 +523,7 @@ pub fn load_scenario_str(text: &str, display: &str, dir: &Path) -> Result<Scenar
                 .unwrap_or(SimDuration::ZERO),
             pull_bandwidth: bw,
             prepulled_images: p.prepulled_images.clone(),
+            provisioning_failure: p.provisioning_failure.clone(),
         });
     }
 
@@ -698,14 +725,95 @@ pub fn load_scenario_str(text: &str, display: &str, dir: &Path) -> Result<Scenar
             "must be at least 10s (metrics-server's minimum)",
         );
     }
-    if let Some(ca) = &raw.cluster_autoscaler {
-        if let Some(e) = &ca.expander
-            && !["least-waste", "most-pods", "price", "random"].contains(&e.as_str())
+    if let Some(ca) = raw.cluster_autoscaler.as_mut() {
+        use crate::autoscaling::expander::{
+            Expander, PRIORITY_CONFIGMAP, PRIORITY_KEY, Priorities, parse_chain,
+        };
+        let chain = match &ca.expander {
+            Some(e) => match parse_chain(e) {
+                Ok(c) => c,
+                Err(m) => {
+                    cx.err("clusterAutoscaler.expander", m);
+                    Vec::new()
+                }
+            },
+            None => vec![Expander::LeastWaste],
+        };
+        if let Some(p) = &ca.priorities
+            && let Err(e) = Priorities::compile(p)
         {
+            let path = match (e.priority, e.rule) {
+                (Some(p), Some(r)) => format!("clusterAutoscaler.priorities.{p}[{r}]"),
+                _ => "clusterAutoscaler.priorities".to_string(),
+            };
+            cx.err(&path, e.message);
+        }
+        // The priority expander's ConfigMap (kube-system), as upstream reads it.
+        let cm = initial.iter().find(|l| {
+            matches!(l.object, Object::ConfigMap(_))
+                && l.object.name() == PRIORITY_CONFIGMAP
+                && l.object.namespace() == "kube-system"
+        });
+        if let Some(l) = cm
+            && let Object::ConfigMap(c) = &l.object
+        {
+            let path = format!("data.{PRIORITY_KEY}");
+            match c.data.0.get(PRIORITY_KEY) {
+                None => cx.errors.push(l.origin.error(
+                    &path,
+                    format!("Wrong configmap for priority expander, doesn't contain {PRIORITY_KEY} key"),
+                )),
+                Some(text) => match Priorities::parse_yaml(text) {
+                    Err(e) => {
+                        let path = match (e.priority, e.rule) {
+                            (Some(p), Some(r)) => format!("{path} ({p}[{r}])"),
+                            _ => path,
+                        };
+                        cx.errors.push(l.origin.error(&path, e.message));
+                    }
+                    Ok(_) if ca.priorities.is_some() => cx.err(
+                        "clusterAutoscaler.priorities",
+                        format!(
+                            "priorities are set both here and in ConfigMap kube-system/{PRIORITY_CONFIGMAP} ({}): keep one",
+                            l.origin
+                        ),
+                    ),
+                    Ok(_) => {
+                        // Valid: hand the map to the autoscaler as if set in the scenario.
+                        if let Ok(m) = serde_yaml::from_str(text) {
+                            ca.priorities = Some(m);
+                        }
+                    }
+                },
+            }
+        }
+        if chain.contains(&Expander::Priority) && ca.priorities.is_none() && cm.is_none() {
             cx.err(
                 "clusterAutoscaler.expander",
-                format!("unknown expander {e:?}: one of least-waste, most-pods, price, random"),
+                format!(
+                    "the priority expander needs priorities: set clusterAutoscaler.priorities or apply ConfigMap kube-system/{PRIORITY_CONFIGMAP} with key {PRIORITY_KEY} in the manifests"
+                ),
             );
+        }
+        for (field, d) in [
+            ("maxNodeProvisionTime", &ca.max_node_provision_time),
+            (
+                "initialNodeGroupBackoffDuration",
+                &ca.initial_node_group_backoff_duration,
+            ),
+            (
+                "maxNodeGroupBackoffDuration",
+                &ca.max_node_group_backoff_duration,
+            ),
+        ] {
+            if let Some(d) = d
+                && d.0 == SimDuration::ZERO
+            {
+                cx.err(
+                    &format!("clusterAutoscaler.{field}"),
+                    "must be greater than 0",
+                );
+            }
         }
         if let Some(t) = ca.scale_down_utilization_threshold
             && !(t > 0.0 && t <= 1.0)

@@ -108,6 +108,28 @@ pub struct NodePool {
     /// Images already present on every node of the pool.
     #[serde(default)]
     pub prepulled_images: Vec<String>,
+    /// Nodes requested from this pool may fail to come up.
+    #[serde(default)]
+    pub provisioning_failure: Option<ProvisioningFailure>,
+}
+
+/// When nodes requested from a pool fail to come up (the cloud cannot create them).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProvisioningFailure {
+    /// Chance that each requested node fails, in [0, 1] (default 1: every node).
+    #[serde(default)]
+    pub probability: Option<f64>,
+    /// Failures apply to nodes requested at or after this time (default: from the start).
+    #[serde(default)]
+    pub from: Option<Duration>,
+    /// Failures apply to nodes requested before this time (default: to the end).
+    #[serde(default)]
+    pub until: Option<Duration>,
+    /// The cloud reports an instance-creation error (OutOfResource) this long after the
+    /// request; without it a failed node silently never registers.
+    #[serde(default)]
+    pub error_after: Option<Duration>,
 }
 
 /// Where manifests come from: a path (file or directory, relative to the scenario file) or
@@ -746,9 +768,29 @@ pub struct ClusterAutoscalerSettings {
     /// `--scan-interval` (10s).
     #[serde(default)]
     pub scan_interval: Option<Duration>,
-    /// `--expander`: `least-waste` (default), `most-pods`, `price` or `random`.
+    /// `--expander`: `least-waste` (default), `most-pods`, `price`, `priority` or `random`, or a
+    /// comma-separated chain (`priority,least-waste`).
     #[serde(default)]
     pub expander: Option<String>,
+    /// The priority expander's priorities (integer → regexes over node-group names), instead of
+    /// a `cluster-autoscaler-priority-expander` ConfigMap in kube-system.
+    #[serde(default)]
+    pub priorities: Option<std::collections::BTreeMap<i64, Vec<String>>>,
+    /// `--max-node-provision-time` (15m).
+    #[serde(default)]
+    pub max_node_provision_time: Option<Duration>,
+    /// `--scale-down-delay-after-failure` (3m).
+    #[serde(default)]
+    pub scale_down_delay_after_failure: Option<Duration>,
+    /// `--initial-node-group-backoff-duration` (5m).
+    #[serde(default)]
+    pub initial_node_group_backoff_duration: Option<Duration>,
+    /// `--max-node-group-backoff-duration` (30m).
+    #[serde(default)]
+    pub max_node_group_backoff_duration: Option<Duration>,
+    /// `--node-group-backoff-reset-timeout` (3h).
+    #[serde(default)]
+    pub node_group_backoff_reset_timeout: Option<Duration>,
     /// `--scale-down-enabled` (true).
     #[serde(default)]
     pub scale_down_enabled: Option<bool>,

@@ -32,6 +32,19 @@ pub enum Purpose {
     Autoscaler(u32),
 }
 
+/// A node the Cluster Autoscaler requested that has not come up yet.
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct CaInstance {
+    /// Node group.
+    group: usize,
+    /// When the cloud reports its creation error (a failed node with `errorAfter`).
+    error_at: Option<crate::engine::SimTime>,
+    /// The node will never come up (the pool's `provisioningFailure`).
+    failed: bool,
+    /// Its creation error has been reported to the autoscaler.
+    reported: bool,
+}
+
 impl Simulation {
     /// Cordons `node` and starts a `kubectl drain` of it; `upgrade` ties the drain to a slot of
     /// a pool upgrade (upgrade index, surge slot).
@@ -60,9 +73,27 @@ impl Simulation {
     pub(crate) fn drain_finished(&mut self, f: Finished) {
         let (u, surge) = match self.drain_purpose.remove(&f.record) {
             Some(DrainFor::Upgrade(u, surge)) => (u, surge),
+            Some(DrainFor::Autoscaler) if !f.drained => {
+                // A drain that did not complete fails the scale-down: the node is kept and
+                // uncordoned, and --scale-down-delay-after-failure applies
+                // (core/scaledown/actuation/actuator.go, core/static_autoscaler.go).
+                let obj = self.store.node_ref(f.node);
+                self.store.record(
+                    obj,
+                    EventType::Warning,
+                    "ScaleDownFailed",
+                    "cluster-autoscaler",
+                    |_| "failed to drain the node, aborting ScaleDown".to_string(),
+                );
+                self.set_cordon(f.node, false);
+                let now = self.store.now();
+                if let Some(ca) = self.autoscaler.as_mut() {
+                    ca.scale_down_failed(f.node, now);
+                }
+                return;
+            }
             Some(DrainFor::Autoscaler) => {
-                // cluster-autoscaler deletes the node once it is drained (or the drain gave up
-                // after the maximum graceful termination).
+                // cluster-autoscaler deletes the node once it is drained.
                 let obj = self.store.node_ref(f.node);
                 self.store.record(
                     obj,
@@ -225,6 +256,79 @@ impl Simulation {
 }
 
 impl Simulation {
+    /// Requests one node of pool `pool` for autoscaler group `group`: it comes up after the
+    /// pool's provisioning delay unless the pool's `provisioningFailure` makes it fail (a
+    /// counter-based draw per request, so other randomness is not perturbed).
+    fn request_ca_node(
+        &mut self,
+        pool: usize,
+        group: usize,
+        now: crate::engine::SimTime,
+        cause: Option<u32>,
+    ) {
+        let ticket = self.provisioning.len() as u32;
+        let failed = self.pools[pool]
+            .spec
+            .provisioning_failure
+            .as_ref()
+            .is_some_and(|f| {
+                let t = now.since(crate::engine::SimTime::ZERO);
+                let in_window = f.from.is_none_or(|a| t >= a.0) && f.until.is_none_or(|b| t < b.0);
+                let p = f.probability.unwrap_or(1.0);
+                in_window
+                    && crate::engine::RngStreams::new(self.seed).counter_f64(
+                        crate::engine::StreamId::new(crate::engine::StreamId::AUTOSCALER, 1),
+                        pool as u64,
+                        ticket as u64,
+                    ) < p
+            });
+        let error_at = if failed {
+            self.pools[pool]
+                .spec
+                .provisioning_failure
+                .as_ref()
+                .and_then(|f| f.error_after)
+                .map(|d| now + d.0)
+        } else {
+            None
+        };
+        self.ca_instances.insert(
+            ticket,
+            CaInstance {
+                group,
+                error_at,
+                failed,
+                reported: false,
+            },
+        );
+        if failed {
+            // The ticket is used up; no node will join for it.
+            self.provisioning.push((
+                crate::model::PoolId(pool as u32),
+                Purpose::Autoscaler(group as u32),
+                cause,
+            ));
+        } else {
+            self.provision_node_caused(pool, Purpose::Autoscaler(group as u32), cause);
+        }
+    }
+
+    fn ca_group_name(&self, group: usize) -> String {
+        self.autoscaler
+            .as_ref()
+            .map(|a| a.groups[group].name.clone())
+            .unwrap_or_default()
+    }
+
+    /// Events of the autoscaler's status go to ConfigMap kube-system/cluster-autoscaler-status.
+    fn ca_status_ref(&mut self) -> ObjRef {
+        ObjRef {
+            kind: crate::api::Kind::ConfigMap,
+            namespace: self.store.interner.intern("kube-system"),
+            name: Arc::from("cluster-autoscaler-status"),
+        }
+    }
+
     /// Builds the Cluster Autoscaler over the pools that set `max`, if the scenario enables it.
     pub(crate) fn start_autoscaler(&mut self) {
         use crate::autoscaling::cluster_autoscaler::{ClusterAutoscaler, Flags, Group};
@@ -250,7 +354,11 @@ impl Simulation {
         }
         let flags = Flags::from(&settings);
         let first = self.store.now() + flags.scan_interval;
-        self.autoscaler = Some(ClusterAutoscaler::new(flags, groups));
+        let rng = crate::engine::RngStreams::new(self.seed).stream(crate::engine::StreamId::new(
+            crate::engine::StreamId::AUTOSCALER,
+            0,
+        ));
+        self.autoscaler = Some(ClusterAutoscaler::new(flags, groups, rng));
         self.queue.push(first, Event::ClusterAutoscaler);
     }
 
@@ -261,6 +369,13 @@ impl Simulation {
         let Some(ca) = self.autoscaler.as_mut() else {
             return;
         };
+        // The cloud's view: instance-creation errors that have surfaced by now.
+        for inst in self.ca_instances.values_mut() {
+            if inst.failed && !inst.reported && inst.error_at.is_some_and(|t| t <= now) {
+                inst.reported = true;
+                ca.creation_error(inst.group, 1);
+            }
+        }
         let decisions = ca.run_once(now, &self.store, &self.scheduler);
         let next = now + ca.flags.scan_interval;
         for d in decisions {
@@ -289,7 +404,7 @@ impl Simulation {
                         },
                     );
                     for _ in 0..count {
-                        self.provision_node_caused(pool, Purpose::Autoscaler(group as u32), cause);
+                        self.request_ca_node(pool, group, now, cause);
                     }
                     for p in pods {
                         let obj = self.store.pod_ref(p);
@@ -305,6 +420,69 @@ impl Simulation {
                                 )
                             },
                         );
+                    }
+                }
+                Decision::ScaleUpTimedOut {
+                    group,
+                    after,
+                    removed,
+                } => {
+                    let name = self.ca_group_name(group);
+                    let obj = self.ca_status_ref();
+                    self.store.record(
+                        obj,
+                        EventType::Warning,
+                        "ScaleUpTimedOut",
+                        "cluster-autoscaler",
+                        |_| {
+                            format!("Nodes added to group {name} failed to register within {after}")
+                        },
+                    );
+                    // removeOldUnregisteredNodes: the group's nodes still not up are deleted.
+                    let gone: Vec<u32> = self
+                        .ca_instances
+                        .iter()
+                        .filter(|(_, i)| i.group == group)
+                        .map(|(&t, _)| t)
+                        .take(removed as usize)
+                        .collect();
+                    for t in gone {
+                        self.ca_instances.remove(&t);
+                        let obj = self.ca_status_ref();
+                        let node = format!("{name}-instance-{t}");
+                        self.store.record(
+                            obj,
+                            EventType::Normal,
+                            "DeleteUnregistered",
+                            "cluster-autoscaler",
+                            |_| format!("Removed unregistered node {node}"),
+                        );
+                    }
+                }
+                Decision::ScaleUpFailed { group, count } => {
+                    let name = self.ca_group_name(group);
+                    let obj = self.ca_status_ref();
+                    self.store.record(
+                        obj,
+                        EventType::Warning,
+                        "ScaleUpFailed",
+                        "cluster-autoscaler",
+                        |_| {
+                            format!(
+                                "Failed adding {count} nodes to group {name} due to OutOfResource.RESOURCE_POOL_EXHAUSTED; source errors: instance creation failed: capacity unavailable"
+                            )
+                        },
+                    );
+                    // deleteCreatedNodesWithErrors: the failed instances are deleted.
+                    let gone: Vec<u32> = self
+                        .ca_instances
+                        .iter()
+                        .filter(|(_, i)| i.group == group && i.failed && i.reported)
+                        .map(|(&t, _)| t)
+                        .take(count as usize)
+                        .collect();
+                    for t in gone {
+                        self.ca_instances.remove(&t);
                     }
                 }
                 Decision::NoScaleUp(p, msg) => {

@@ -128,6 +128,8 @@ pub struct Simulation {
     /// Rolling node-pool upgrades.
     pub upgrades: Vec<crate::ops::upgrade::Upgrade>,
     drain_purpose: BTreeMap<usize, maintenance::DrainFor>,
+    /// Nodes the Cluster Autoscaler requested that have not come up, by provisioning ticket.
+    ca_instances: BTreeMap<u32, maintenance::CaInstance>,
     /// The Cluster Autoscaler, when the scenario enables it.
     pub autoscaler: Option<crate::autoscaling::cluster_autoscaler::ClusterAutoscaler>,
     pub(crate) names: SimRng,
@@ -327,6 +329,7 @@ impl Simulation {
             drainer: crate::ops::drain::Drainer::new(),
             upgrades: Vec::new(),
             drain_purpose: BTreeMap::new(),
+            ca_instances: BTreeMap::new(),
             autoscaler: None,
             names: seeds.stream(StreamId::new(StreamId::SCENARIO, 0)),
             action_note: None,
@@ -601,7 +604,11 @@ impl Simulation {
             Event::Storage(w) => self.volumes.on_wake(w, &mut cx),
             Event::TaintEviction(g) => self.nodes.on_eviction_timer(g, &mut cx),
             Event::NodeUp(ticket) => {
-                if let Some(&(pool, purpose, cause)) = self.provisioning.get(ticket as usize) {
+                if let Some(&(pool, purpose, cause)) = self.provisioning.get(ticket as usize)
+                    // An autoscaler node removed as unregistered never joins.
+                    && (!matches!(purpose, maintenance::Purpose::Autoscaler(_))
+                        || self.ca_instances.remove(&ticket).is_some())
+                {
                     let node = self.create_pool_node(pool.0 as usize);
                     if self.store.trace.enabled()
                         && let Some(id) = node
