@@ -1,6 +1,7 @@
 //! The command-line interface: argument parsing (clap) and one module per verb.
 //! Exit codes: 0 success, 1 an I/O or internal failure, 2 bad input (with located messages).
 
+pub mod plot;
 pub mod run;
 pub mod schedule;
 pub mod top;
@@ -21,6 +22,7 @@ Examples:
   kubesim validate scenarios/quickstart.yaml manifests/app.yaml
   kubesim schedule -f examples/schedule/ --explain
   kubesim top pods scenarios/autoscaling/hpa-step.yaml --at 4m
+  kubesim plot results/hpa-step results/hpa-flapping --out /tmp/compare
 
 Documentation: docs/scenario.md (scenario format), docs/outputs.md (output files),
 docs/architecture.md (how it works).";
@@ -37,7 +39,7 @@ pub struct Cli {
 /// The verbs.
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Run a scenario and write events.jsonl, timeseries.csv and summary.json.
+    /// Run a scenario and write events.jsonl, timeseries.csv, summary.json, plots/ and report.html.
     #[command(after_help = "Examples:
   kubesim run scenarios/quickstart.yaml
   kubesim run scenarios/quickstart.yaml --seed 2 --out /tmp/run2
@@ -63,6 +65,14 @@ Output schema: docs/schedule.md")]
   kubesim top pods scenarios/quickstart.yaml --at 1h -A
   kubesim top nodes scenarios/quickstart.yaml --at 30m")]
     Top(top::TopArgs),
+    /// Draw a run's plots and report.html again from its files, or overlay several runs.
+    #[command(after_help = "Examples:
+  kubesim plot results/quickstart
+  kubesim plot /tmp/run-a /tmp/run-b --out /tmp/compare
+
+Writes OUT/plots/*.svg and OUT/report.html (OUT: --out, else the first run directory).
+Files: docs/outputs.md")]
+    Plot(plot::PlotArgs),
 }
 
 /// Parses arguments and runs the verb; returns the process exit code.
@@ -73,6 +83,7 @@ pub fn main() -> i32 {
         Command::Validate(a) => validate::validate(a),
         Command::Schedule(a) => schedule::schedule(a),
         Command::Top(a) => top::top(a),
+        Command::Plot(a) => plot::plot(a),
     }
 }
 
