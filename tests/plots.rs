@@ -23,7 +23,10 @@ fn scenario_files(dir: &Path, out: &mut Vec<PathBuf>) {
     entries.sort();
     for p in entries {
         if p.is_dir() {
-            if !p.file_name().is_some_and(|n| n == "bench" || n == "manifests") {
+            if !p
+                .file_name()
+                .is_some_and(|n| n == "bench" || n == "manifests")
+            {
                 scenario_files(&p, out);
             }
         } else if p.extension().is_some_and(|e| e == "yaml")
@@ -146,8 +149,14 @@ fn every_bundled_scenario_has_plots_and_a_report_and_they_are_deterministic() {
             plots.len(),
             "{what}: report.html does not inline every plot"
         );
-        assert!(!html.contains("http://") || !html.contains("src=\"http"), "{what}");
-        assert!(!html.contains("<link"), "{what}: report.html links an external file");
+        assert!(
+            !html.contains("http://") || !html.contains("src=\"http"),
+            "{what}"
+        );
+        assert!(
+            !html.contains("<link"),
+            "{what}: report.html links an external file"
+        );
     }
 }
 
@@ -172,16 +181,31 @@ fn load_and_hpa_plots_show_the_series_of_the_spike() {
     );
     assert_eq!(
         legend("hpa-default-api"),
-        ["desired replicas", "current replicas", "HPA measured", "HPA target"]
+        [
+            "desired replicas",
+            "current replicas",
+            "HPA measured",
+            "HPA target"
+        ]
     );
     assert_eq!(
         legend("nodes"),
-        ["nodes", "ready", "pool base", "pool burst", "scale-up", "scale-down"]
+        [
+            "nodes",
+            "ready",
+            "pool base",
+            "pool burst",
+            "scale-up",
+            "scale-down"
+        ]
     );
     let nodes = plots.iter().find(|p| p.name == "nodes").unwrap();
     // Two scale-ups and two scale-downs in this scenario: one marker each.
     let doc = roxmltree::Document::parse(&nodes.svg).unwrap();
-    let polygons = doc.descendants().filter(|n| n.has_tag_name("polygon")).count();
+    let polygons = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("polygon"))
+        .count();
     assert!(polygons >= 2, "scale-up triangles: {polygons}");
     let wait = plots.iter().find(|p| p.name == "time-to-schedule").unwrap();
     assert_eq!(wait.legend, ["max wait", "mean wait"]);
@@ -208,7 +232,12 @@ fn run_writes_plots_plot_regenerates_and_overlays_them() {
         t.path().join("cmp"),
     );
     let s = |p: &Path| p.to_str().unwrap().to_string();
-    let (code, out) = kubesim(&["run", "scenarios/autoscaling/hpa-step.yaml", "--out", &s(&a)]);
+    let (code, out) = kubesim(&[
+        "run",
+        "scenarios/autoscaling/hpa-step.yaml",
+        "--out",
+        &s(&a),
+    ]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("plot(s)"), "{out}");
     assert!(a.join("report.html").is_file() && a.join("plots/cpu.svg").is_file());
@@ -234,17 +263,30 @@ fn run_writes_plots_plot_regenerates_and_overlays_them() {
         );
     }
     // Overlay: one chart per metric, legend labels name the runs.
-    let (code, out) = kubesim(&["run", "scenarios/autoscaling/hpa-flapping.yaml", "--out", &s(&b)]);
+    let (code, out) = kubesim(&[
+        "run",
+        "scenarios/autoscaling/hpa-flapping.yaml",
+        "--out",
+        &s(&b),
+    ]);
     assert_eq!(code, 0, "{out}");
     let (code, out) = kubesim(&["plot", &s(&a), &s(&b), "--out", &s(&cmp)]);
     assert_eq!(code, 0, "{out}");
     let cpu = std::fs::read_to_string(cmp.join("plots/cpu.svg")).unwrap();
     let texts = svg_texts(&cpu, "overlay cpu.svg");
-    for l in ["step: requested", "flap: requested", "step: used", "flap: used"] {
+    for l in [
+        "step: requested",
+        "flap: requested",
+        "step: used",
+        "flap: used",
+    ] {
         assert!(texts.iter().any(|t| t == l), "no {l:?} in {texts:?}");
     }
     let html = std::fs::read_to_string(cmp.join("report.html")).unwrap();
-    assert!(html.contains("step vs flap"), "report title names both runs");
+    assert!(
+        html.contains("step vs flap"),
+        "report title names both runs"
+    );
 }
 
 #[test]
@@ -254,10 +296,20 @@ fn bad_run_directories_are_reported_with_the_file_and_line() {
     let missing = t.path().join("missing");
     let (code, out) = kubesim(&["plot", &s(&missing)]);
     assert_eq!(code, 2, "{out}");
-    assert!(out.contains("missing") && out.contains("not a directory"), "{out}");
+    assert!(
+        out.contains("missing") && out.contains("not a directory"),
+        "{out}"
+    );
 
     let dir = t.path().join("run");
-    let (code, out) = kubesim(&["run", "scenarios/quickstart.yaml", "--until", "5m", "--out", &s(&dir)]);
+    let (code, out) = kubesim(&[
+        "run",
+        "scenarios/quickstart.yaml",
+        "--until",
+        "5m",
+        "--out",
+        &s(&dir),
+    ]);
     assert_eq!(code, 0, "{out}");
     let csv = std::fs::read_to_string(dir.join("timeseries.csv")).unwrap();
     let events = std::fs::read_to_string(dir.join("events.jsonl")).unwrap();
@@ -268,14 +320,20 @@ fn bad_run_directories_are_reported_with_the_file_and_line() {
     std::fs::write(dir.join("timeseries.csv"), lines.join("\n")).unwrap();
     let (code, out) = kubesim(&["plot", &s(&dir)]);
     assert_eq!(code, 2, "{out}");
-    assert!(out.contains("timeseries.csv:3:") && out.contains("not a number"), "{out}");
+    assert!(
+        out.contains("timeseries.csv:3:") && out.contains("not a number"),
+        "{out}"
+    );
 
     // A short row.
     lines[2] = "1.0,2".into();
     std::fs::write(dir.join("timeseries.csv"), lines.join("\n")).unwrap();
     let (code, out) = kubesim(&["plot", &s(&dir)]);
     assert_eq!(code, 2, "{out}");
-    assert!(out.contains("timeseries.csv:3:") && out.contains("the header has"), "{out}");
+    assert!(
+        out.contains("timeseries.csv:3:") && out.contains("the header has"),
+        "{out}"
+    );
     std::fs::write(dir.join("timeseries.csv"), &csv).unwrap();
 
     // A broken line 2 in events.jsonl.
@@ -292,11 +350,17 @@ fn bad_run_directories_are_reported_with_the_file_and_line() {
     std::fs::remove_file(dir.join("summary.json")).unwrap();
     let (code, out) = kubesim(&["plot", &s(&dir)]);
     assert_eq!(code, 2, "{out}");
-    assert!(out.contains("summary.json") && out.contains("cannot read"), "{out}");
+    assert!(
+        out.contains("summary.json") && out.contains("cannot read"),
+        "{out}"
+    );
     std::fs::write(dir.join("summary.json"), &summary[..summary.len() / 2]).unwrap();
     let (code, out) = kubesim(&["plot", &s(&dir)]);
     assert_eq!(code, 2, "{out}");
-    assert!(out.contains("summary.json:") && out.contains("not JSON"), "{out}");
+    assert!(
+        out.contains("summary.json:") && out.contains("not JSON"),
+        "{out}"
+    );
 
     // An empty timeseries.csv.
     std::fs::write(dir.join("summary.json"), &summary).unwrap();
@@ -325,5 +389,9 @@ fn report_escapes_what_it_shows() {
     assert!(!html.contains("<b>s</b>"));
     assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
     assert!(html.contains("&lt;run &amp; &#39;x&#39;&gt;"));
-    assert_eq!(html.matches("<script>").count(), 1, "only the report's own script");
+    assert_eq!(
+        html.matches("<script>").count(),
+        1,
+        "only the report's own script"
+    );
 }

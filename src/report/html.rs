@@ -38,6 +38,7 @@ const JS: &str = "(function(){\
 var q=document.getElementById('ev-filter'),ty=document.getElementById('ev-type'),\
 re=document.getElementById('ev-reason'),cnt=document.getElementById('ev-count');\
 if(!q)return;\
+var m=location.hash.match(/^#q=(.*)$/);if(m)q.value=decodeURIComponent(m[1]);\
 var rows=Array.prototype.slice.call(document.querySelectorAll('#events tbody tr'));\
 function apply(){var t=q.value.toLowerCase(),a=ty.value,b=re.value,n=0;\
 rows.forEach(function(r){var ok=(!a||r.getAttribute('data-type')===a)&&(!b||r.getAttribute('data-reason')===b)&&(!t||r.textContent.toLowerCase().indexOf(t)>=0);\
@@ -300,7 +301,15 @@ pub fn report(runs: &[Run], plots: &[Plot]) -> String {
         &mut h,
         runs,
         "workloads",
-        &["kind", "namespace", "name", "desired", "current", "ready", "available"],
+        &[
+            "kind",
+            "namespace",
+            "name",
+            "desired",
+            "current",
+            "ready",
+            "available",
+        ],
     );
     let j = array_table(
         &mut h,

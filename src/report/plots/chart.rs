@@ -178,6 +178,9 @@ pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     c: &Chart,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    // With `png`, plotters measures text with real font metrics, SVG included.
+    #[cfg(feature = "png")]
+    super::font::register();
     root.fill(&WHITE)?;
     let t_end = if c.t_end > 0.0 { c.t_end } else { 1.0 };
     let max_of = |secondary: bool| {
@@ -231,9 +234,7 @@ pub fn draw<DB: DrawingBackend>(
         let anno = match (s.style, s.secondary) {
             (Style::Line, false) => chart.draw_series(LineSeries::new(pts, style))?,
             (Style::Line, true) => chart.draw_secondary_series(LineSeries::new(pts, style))?,
-            (Style::Dashed, false) => {
-                chart.draw_series(DashedLineSeries::new(pts, 8, 5, style))?
-            }
+            (Style::Dashed, false) => chart.draw_series(DashedLineSeries::new(pts, 8, 5, style))?,
             (Style::Dashed, true) => {
                 chart.draw_secondary_series(DashedLineSeries::new(pts, 8, 5, style))?
             }
@@ -249,7 +250,11 @@ pub fn draw<DB: DrawingBackend>(
         let dots = s.style == Style::Points;
         anno.label(s.label.as_str()).legend(move |(x, y)| {
             let at = EmptyElement::at((x, y));
-            let dot = Circle::new((10, 0), if dots { 3 } else { 0 }, ShapeStyle::from(&col).filled());
+            let dot = Circle::new(
+                (10, 0),
+                if dots { 3 } else { 0 },
+                ShapeStyle::from(&col).filled(),
+            );
             let line = PathElement::new(
                 vec![(0, 0), (if dots { 0 } else { 20 }, 0)],
                 ShapeStyle::from(&col).stroke_width(2),
@@ -323,7 +328,6 @@ pub fn svg(c: &Chart) -> Result<String, String> {
 /// The chart as a PNG file (text drawn with the embedded font).
 #[cfg(feature = "png")]
 pub fn png(c: &Chart, file: &std::path::Path) -> Result<(), String> {
-    super::font::register();
     let root = BitMapBackend::new(file, SIZE).into_drawing_area();
     draw(&root, c).map_err(|e| format!("{}: {e}", c.name))
 }

@@ -63,7 +63,10 @@ impl TimeSeries {
             for (j, v) in l.split(',').enumerate() {
                 let x: f64 = v.trim().parse().map_err(|_| {
                     let col = columns.get(j).map_or("?", String::as_str);
-                    err(n, format!("column {} ({col}): {v:?} is not a number", j + 1))
+                    err(
+                        n,
+                        format!("column {} ({col}): {v:?} is not a number", j + 1),
+                    )
                 })?;
                 row.push(x);
             }

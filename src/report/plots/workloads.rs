@@ -91,7 +91,9 @@ pub fn charts(runs: &[Run]) -> Vec<Chart> {
         let mut series = Vec::new();
         for run in runs {
             if let Some(p) = run.series.points(&format!("{h}:desired"), 1.0) {
-                series.push(Series::line(label(runs, run, "desired replicas"), p).styled(Style::Dashed));
+                series.push(
+                    Series::line(label(runs, run, "desired replicas"), p).styled(Style::Dashed),
+                );
             }
             if let Some(p) = run.series.points(&format!("{h}:current"), 1.0) {
                 series.push(Series::line(label(runs, run, "current replicas"), p));
