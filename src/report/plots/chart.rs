@@ -212,7 +212,8 @@ pub fn draw<DB: DrawingBackend>(
         .y_label_formatter(&yfmt)
         .label_style(font)
         .axis_desc_style(font)
-        .light_line_style(RGBColor(240, 240, 240))
+        .max_light_lines(1)
+        .light_line_style(RGBColor(245, 245, 245))
         .bold_line_style(RGBColor(220, 220, 220))
         .draw()?;
     if let Some(l) = &c.y2_label {
