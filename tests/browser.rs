@@ -29,7 +29,9 @@ fn find_chromium() -> Option<PathBuf> {
     None
 }
 
-/// Runs Chromium headless on `url` with `args`; returns (stdout, stderr).
+/// Runs Chromium headless on `url` with `args`; returns (stdout, stderr). A test harness
+/// process with a wall-clock timeout, not simulation code.
+#[allow(clippy::disallowed_methods)]
 fn chromium(bin: &Path, profile: &Path, url: &str, args: &[&str]) -> (String, String) {
     let mut cmd = Command::new(bin);
     cmd.args([

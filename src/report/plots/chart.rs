@@ -160,7 +160,7 @@ fn thin(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
 
 /// A nice upper bound for values up to `max`.
 fn top(max: f64) -> f64 {
-    if !(max > 0.0) || !max.is_finite() {
+    if max.is_nan() || max <= 0.0 || !max.is_finite() {
         return 1.0;
     }
     let m = max * 1.08;
