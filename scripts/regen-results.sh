@@ -2,6 +2,8 @@
 # Regenerates the curated runs of bundled scenarios in results/runs/<name>/ (and the README's
 # plot in docs/img/), each with the command and the commit that produced it.
 # Usage: scripts/regen-results.sh   (from anywhere; builds the release binary first)
+#        KUBESIM=target/debug/kubesim scripts/regen-results.sh   (use that binary, no build;
+#        outputs do not depend on the build profile)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,8 +19,12 @@ SCENARIOS=(
 # events.jsonl above this size is left out (report.html keeps the first 5,000 events).
 MAX_EVENTS_BYTES=200000
 
-cargo build --release --quiet
-BIN=target/release/kubesim
+if [ -n "${KUBESIM:-}" ]; then
+  BIN=$KUBESIM
+else
+  cargo build --release --quiet
+  BIN=target/release/kubesim
+fi
 commit=$(git rev-parse HEAD)
 if [ -n "$(git status --porcelain --untracked-files=no)" ]; then
   commit="$commit (plus uncommitted changes)"
