@@ -5,6 +5,7 @@ pub mod describe;
 pub mod events;
 pub mod explain;
 pub mod get;
+pub mod plot;
 pub mod printers;
 pub mod rollout;
 pub mod run;
@@ -27,6 +28,7 @@ Examples:
   kubesim validate scenarios/quickstart.yaml manifests/app.yaml
   kubesim schedule -f examples/schedule/ --explain
   kubesim top pods scenarios/autoscaling/hpa-step.yaml --at 4m
+  kubesim plot results/hpa-step results/hpa-flapping --out /tmp/compare
 
 Documentation: docs/scenario.md (scenario format), docs/outputs.md (output files),
 docs/architecture.md (how it works).";
@@ -43,7 +45,7 @@ pub struct Cli {
 /// The verbs.
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Run a scenario and write events.jsonl, timeseries.csv and summary.json.
+    /// Run a scenario and write events.jsonl, timeseries.csv, summary.json, plots/ and report.html.
     #[command(after_help = "Examples:
   kubesim run scenarios/quickstart.yaml
   kubesim run scenarios/quickstart.yaml --seed 2 --out /tmp/run2
@@ -98,6 +100,14 @@ Output schema: docs/schedule.md")]
   kubesim explain node burst-0 scenarios/autoscaling/ca-scale-up-down.yaml
   kubesim explain hpa web scenarios/autoscaling/hpa-step.yaml")]
     Explain(explain::ExplainArgs),
+    /// Draw a run's plots and report.html again from its files, or overlay several runs.
+    #[command(after_help = "Examples:
+  kubesim plot results/quickstart
+  kubesim plot /tmp/run-a /tmp/run-b --out /tmp/compare
+
+Writes OUT/plots/*.svg and OUT/report.html (OUT: --out, else the first run directory).
+Files: docs/outputs.md")]
+    Plot(plot::PlotArgs),
 }
 
 /// Parses arguments and runs the verb; returns the process exit code.
@@ -113,6 +123,7 @@ pub fn main() -> i32 {
         Command::Events(a) => events::events(a),
         Command::Rollout(a) => rollout::rollout(a),
         Command::Explain(a) => explain::explain(a),
+        Command::Plot(a) => plot::plot(a),
     }
 }
 

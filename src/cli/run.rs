@@ -41,6 +41,9 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Write no plots/ and no report.html (`kubesim plot` draws them later).
+    #[arg(long)]
+    pub no_plots: bool,
 }
 
 fn parse_until(s: &str) -> Result<crate::engine::SimDuration, String> {
@@ -120,13 +123,36 @@ pub fn run(a: RunArgs) -> i32 {
         eprintln!("kubesim: cannot write outputs to {}: {e}", out.display());
         return EXIT_FAILURE;
     }
+    // Plots and the report are drawn from the files just written, after the run.
+    let plots = if a.no_plots {
+        None
+    } else {
+        let drawn = crate::report::plots::Run::load(&out)
+            .map_err(|e| e.to_string())
+            .and_then(|r| {
+                crate::report::write_visuals(&out, std::slice::from_ref(&r))
+                    .map_err(|e| e.to_string())
+            });
+        match drawn {
+            Ok(p) => Some(p.len()),
+            Err(e) => {
+                eprintln!("kubesim: cannot write plots to {}: {e}", out.display());
+                return EXIT_FAILURE;
+            }
+        }
+    };
     if !a.quiet {
-        print_summary(&sim, &out, wall);
+        print_summary(&sim, &out, wall, plots);
     }
     0
 }
 
-fn print_summary(sim: &Simulation, out: &std::path::Path, wall: std::time::Duration) {
+fn print_summary(
+    sim: &Simulation,
+    out: &std::path::Path,
+    wall: std::time::Duration,
+    plots: Option<usize>,
+) {
     let s = sim.summary();
     let sim_secs = s.simulated_seconds;
     let w = wall.as_secs_f64().max(1e-9);
@@ -217,4 +243,11 @@ fn print_summary(sim: &Simulation, out: &std::path::Path, wall: std::time::Durat
         "  wrote {}/{{events.jsonl,timeseries.csv,summary.json}}",
         out.display()
     );
+    if let Some(n) = plots {
+        println!(
+            "  wrote {n} plot(s) to {}/plots/ and {}/report.html",
+            out.display(),
+            out.display()
+        );
+    }
 }

@@ -110,6 +110,20 @@ impl CostMeter {
         }
     }
 
+    /// What the cluster cost from time zero to `now`: node-seconds per pool × the pool's price
+    /// per hour (`prices` by pool index; nodes without a pool cost nothing).
+    pub fn cost_so_far(&self, now: SimTime, prices: &[f64]) -> f64 {
+        let price = |p: &Option<PoolId>| p.and_then(|p| prices.get(p.0 as usize)).copied();
+        let mut total = 0.0;
+        for (pool, secs) in &self.gone {
+            total += price(pool).unwrap_or(0.0) * secs;
+        }
+        for (pool, since) in self.live.values() {
+            total += price(pool).unwrap_or(0.0) * now.since(*since).as_secs_f64();
+        }
+        total / 3600.0
+    }
+
     /// The report at `now` (the end of the run); `pools` gives (name, price) by pool index.
     pub fn summary(&self, now: SimTime, pools: &[(String, f64)]) -> CostSummary {
         let mut secs: BTreeMap<Option<PoolId>, f64> = self.gone.clone();

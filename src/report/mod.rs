@@ -3,6 +3,8 @@
 //! timestamps, host names or absolute paths.
 
 pub mod cost;
+pub mod html;
+pub mod plots;
 pub mod sampler;
 
 use crate::sim::Simulation;
@@ -273,6 +275,15 @@ pub struct WorkloadSummary {
     pub ready: i32,
     /// Available replicas.
     pub available: i32,
+}
+
+/// Draws the plots of `runs` into `dir/plots/` and writes `dir/report.html`; returns the
+/// plots drawn.
+pub fn write_visuals(dir: &Path, runs: &[plots::Run]) -> std::io::Result<Vec<plots::Plot>> {
+    let drawn = plots::render(runs).map_err(std::io::Error::other)?;
+    plots::write(dir, runs, &drawn)?;
+    std::fs::write(dir.join("report.html"), html::report(runs, &drawn))?;
+    Ok(drawn)
 }
 
 impl Simulation {

@@ -3,7 +3,7 @@
 
 use crate::api::{Kind, Object};
 use crate::engine::{SimDuration, SimTime};
-use crate::model::Sym;
+use crate::model::{ArenaId, Sym};
 use crate::scenario::{ResolvedAction, Scenario};
 use crate::scheduler::Scheduler;
 use crate::store::Store;
@@ -28,8 +28,60 @@ pub struct Sampler {
     hpas: Vec<(Sym, Arc<str>)>,
     vpas: Vec<(Sym, Arc<str>)>,
     loads: Vec<String>,
+    /// HPA target values, in the units of its `:metric` column, in `hpas` order.
+    hpa_targets: Vec<i64>,
+    /// Node pools (scenario order): name and price per node-hour.
+    pools: Vec<(String, f64)>,
     csv: String,
     rows: usize,
+    // Buffers reused by the per-pool usage pass.
+    demands: Vec<crate::traffic::PodDemand>,
+    mark: Vec<u32>,
+    touched: Vec<crate::model::PodId>,
+    round: u32,
+}
+
+/// Per-pool columns, after `pool/<name>:`.
+pub const POOL_COLUMNS: &[&str] = &[
+    "nodes",
+    "nodes_ready",
+    "cpu_allocatable_m",
+    "cpu_requested_m",
+    "cpu_used_m",
+    "memory_allocatable_bytes",
+    "memory_requested_bytes",
+    "memory_used_bytes",
+];
+
+/// The first metric's target of an HPA, in the units of its `:metric` column: percent for a
+/// `Utilization` target, else milli-units (default: 80 % cpu).
+fn hpa_target(spec: &crate::api::autoscaling::HpaSpec) -> i64 {
+    use crate::api::autoscaling::MetricTargetType;
+    let Some(m) = spec.metrics.first() else {
+        return 80;
+    };
+    let t = m
+        .resource
+        .as_ref()
+        .map(|r| &r.target)
+        .or(m.container_resource.as_ref().map(|r| &r.target))
+        .or(m.pods.as_ref().map(|r| &r.target))
+        .or(m.object.as_ref().map(|r| &r.target))
+        .or(m.external.as_ref().map(|r| &r.target));
+    let Some(t) = t else { return 0 };
+    match t.type_ {
+        MetricTargetType::Utilization => i64::from(t.average_utilization.unwrap_or(0)),
+        MetricTargetType::AverageValue => t
+            .average_value
+            .as_ref()
+            .and_then(|q| q.milli_value().ok())
+            .unwrap_or(0),
+        MetricTargetType::Value => t
+            .value
+            .as_ref()
+            .and_then(|q| q.milli_value().ok())
+            .unwrap_or(0),
+    }
 }
 
 /// The fixed leading columns.
@@ -62,7 +114,7 @@ impl Sampler {
     /// A sampler with columns for every workload and load source the scenario names.
     pub fn new(s: &Scenario, interval: SimDuration, store: &mut Store) -> Self {
         let mut workloads: Vec<WorkloadCol> = Vec::new();
-        let mut hpas: Vec<(Sym, Arc<str>, String)> = Vec::new();
+        let mut hpas: Vec<(Sym, Arc<str>, String, i64)> = Vec::new();
         let mut vpas: Vec<(Sym, Arc<str>, String)> = Vec::new();
         let mut add = |o: &Object, store: &mut Store| {
             let kind = o.kind();
@@ -79,8 +131,12 @@ impl Sampler {
                 let ns_name = o.namespace().to_string();
                 let ns = store.interner.intern(&ns_name);
                 let name: Arc<str> = Arc::from(o.name());
+                let target = match o {
+                    Object::HorizontalPodAutoscaler(h) => hpa_target(&h.spec),
+                    _ => 0,
+                };
                 if !hpas.iter().any(|h| h.0 == ns && h.1 == name) {
-                    hpas.push((ns, name, ns_name));
+                    hpas.push((ns, name, ns_name, target));
                 }
                 return;
             }
@@ -132,12 +188,11 @@ impl Sampler {
                 header.push(format!("{base}:{f}"));
             }
         }
-        for (_, name, ns_name) in &hpas {
+        for (_, name, ns_name, _) in &hpas {
             for f in ["desired", "current", "metric"] {
                 header.push(format!("hpa/{ns_name}/{name}:{f}"));
             }
         }
-        let hpas: Vec<(Sym, Arc<str>)> = hpas.into_iter().map(|(a, b, _)| (a, b)).collect();
         for (_, name, ns_name) in &vpas {
             for f in ["target_cpu_m", "target_memory_bytes"] {
                 header.push(format!("vpa/{ns_name}/{name}:{f}"));
@@ -149,6 +204,23 @@ impl Sampler {
                 header.push(format!("load/{l}:{f}"));
             }
         }
+        // Columns added later go last, so earlier columns keep their positions.
+        header.push("cost_total".into());
+        for (_, name, ns_name, _) in &hpas {
+            header.push(format!("hpa/{ns_name}/{name}:target"));
+        }
+        let pools: Vec<(String, f64)> = s
+            .pools
+            .iter()
+            .map(|p| (p.name.clone(), p.price_per_hour))
+            .collect();
+        for (p, _) in &pools {
+            for f in POOL_COLUMNS {
+                header.push(format!("pool/{p}:{f}"));
+            }
+        }
+        let hpa_targets = hpas.iter().map(|h| h.3).collect();
+        let hpas: Vec<(Sym, Arc<str>)> = hpas.into_iter().map(|(a, b, _, _)| (a, b)).collect();
         let mut csv = header.join(",");
         csv.push('\n');
         Sampler {
@@ -157,8 +229,14 @@ impl Sampler {
             hpas,
             vpas,
             loads,
+            hpa_targets,
+            pools,
             csv,
             rows: 0,
+            demands: Vec::new(),
+            mark: Vec::new(),
+            touched: Vec::new(),
+            round: 0,
         }
     }
 
@@ -170,11 +248,17 @@ impl Sampler {
         Some((now + self.interval).min(end))
     }
 
+    /// Pool names and prices per node-hour, in scenario order.
+    pub fn pools(&self) -> &[(String, f64)] {
+        &self.pools
+    }
+
     /// Appends a row for the state at `now`; returns the cluster's cpu (millicores) and memory
-    /// (bytes) in use.
+    /// (bytes) in use. `cost` is what the cluster cost up to `now`.
     #[allow(clippy::too_many_arguments)]
     pub fn record(
         &mut self,
+        cost: f64,
         now: SimTime,
         store: &Store,
         traffic: &Traffic,
@@ -197,7 +281,34 @@ impl Sampler {
             cr += n.requested.cpu;
             mr += n.requested.memory;
         }
-        let (cu, mu) = traffic.cluster_usage(store);
+        // Usage per pod, summed over the cluster (as `Traffic::cluster_usage`) and per pool.
+        self.round = self.round.wrapping_add(1).max(1);
+        traffic.fill_demands(
+            store,
+            self.round,
+            &mut self.demands,
+            &mut self.mark,
+            &mut self.touched,
+        );
+        let (mut cu, mut mu) = (0i64, 0i64);
+        let mut pool_used = vec![(0i64, 0i64); self.pools.len()];
+        for &p in &self.touched {
+            let d = &self.demands[p.index() as usize];
+            let (c, m) = (d.cpu.round() as i64, d.memory.round() as i64);
+            cu += c;
+            mu += m;
+            if !pool_used.is_empty()
+                && let Some(pool) = store
+                    .pod(p)
+                    .and_then(|pod| pod.status.node)
+                    .and_then(|n| store.node(n))
+                    .and_then(|n| n.pool)
+                && let Some(u) = pool_used.get_mut(pool.0 as usize)
+            {
+                u.0 += c;
+                u.1 += m;
+            }
+        }
         let line = &mut self.csv;
         let _ = write!(
             line,
@@ -292,6 +403,32 @@ impl Sampler {
         }
         for s in traffic.samples() {
             let _ = write!(line, ",{:.3},{:.3},{}", s.offered, s.served, s.endpoints);
+        }
+        let _ = write!(line, ",{cost:.4}");
+        for t in &self.hpa_targets {
+            let _ = write!(line, ",{t}");
+        }
+        if !self.pools.is_empty() {
+            // nodes, ready, cpu alloc/req, memory alloc/req per pool.
+            let mut per = vec![[0i64; 6]; self.pools.len()];
+            for (_, n) in store.nodes() {
+                let Some(a) = n.pool.and_then(|p| per.get_mut(p.0 as usize)) else {
+                    continue;
+                };
+                a[0] += 1;
+                a[1] += i64::from(n.is_ready());
+                a[2] += n.allocatable.cpu;
+                a[3] += n.requested.cpu;
+                a[4] += n.allocatable.memory;
+                a[5] += n.requested.memory;
+            }
+            for (a, u) in per.iter().zip(&pool_used) {
+                let _ = write!(
+                    line,
+                    ",{},{},{},{},{},{},{},{}",
+                    a[0], a[1], a[2], a[3], u.0, a[4], a[5], u.1
+                );
+            }
         }
         line.push('\n');
         self.rows += 1;

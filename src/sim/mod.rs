@@ -675,7 +675,10 @@ impl Simulation {
                 }
             }
             Event::Sample => {
+                let prices: Vec<f64> = self.pools.iter().map(|p| p.spec.price_per_hour).collect();
+                let cost = self.cost.cost_so_far(now, &prices);
                 let (cu, mu) = self.sampler.record(
+                    cost,
                     now,
                     &self.store,
                     &self.traffic,
