@@ -310,3 +310,26 @@ fn describe_pod_shows_the_vpa_webhooks_requests_limits_and_annotation() {
         assert!(d.contains(want), "{want}: {d}");
     }
 }
+
+#[test]
+fn a_closed_stdout_ends_the_command_quietly() {
+    // `kubesim get pods ... | head`: the reader is gone before anything is written.
+    let mut child = Command::new(BIN)
+        .args([
+            "get",
+            "pods",
+            "scenarios/rollouts/rolling-update.yaml",
+            "--at",
+            "5m20s",
+        ])
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("waits");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

@@ -112,6 +112,7 @@ Files: docs/outputs.md")]
 
 /// Parses arguments and runs the verb; returns the process exit code.
 pub fn main() -> i32 {
+    quiet_on_closed_stdout();
     let cli = Cli::parse();
     match cli.command {
         Command::Run(a) => run::run(a),
@@ -135,4 +136,23 @@ pub fn display(p: &std::path::Path) -> String {
 /// Resolves the default output directory for a scenario: `results/<name>/`.
 pub fn default_out(name: &str) -> PathBuf {
     PathBuf::from("results").join(name)
+}
+
+/// `kubesim get pods ... | head` closes stdout early: like other command-line tools, stop
+/// quietly (exit 0) instead of reporting the failed write as a crash. Any other panic keeps
+/// the default report.
+fn quiet_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if msg.starts_with("failed printing to stdout") && msg.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
 }

@@ -1036,6 +1036,9 @@ impl Store {
         if phase.is_terminal() && p.status.ready_since.take().is_some() {
             p.status.ready_lost = Some(now);
             delta = PodDelta(delta.0 | PodDelta::READY.0);
+            if let Some(log) = self.ready_log.as_mut() {
+                log.push(id);
+            }
         }
         self.count_phase(old, -1);
         self.count_phase(phase, 1);
