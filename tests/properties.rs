@@ -77,6 +77,26 @@ fn check_nodes(sim: &Simulation) -> Result<(), TestCaseError> {
             "memory overcommitted"
         );
         prop_assert!(n.pod_count <= n.allowed_pods, "too many pods");
+        // The incremental per-node counts equal a recount of the node's pods.
+        let holding: Vec<i32> = n
+            .pods
+            .iter()
+            .filter_map(|&p| sim.store.pod(p))
+            .filter(|p| p.holds_resources())
+            .map(|p| p.priority)
+            .collect();
+        prop_assert_eq!(n.pod_count, holding.len() as i64, "pod count");
+        let mut recount: Vec<(i32, u32)> = Vec::new();
+        for pr in holding {
+            match recount.iter_mut().find(|e| e.0 == pr) {
+                Some(e) => e.1 += 1,
+                None => recount.push((pr, 1)),
+            }
+        }
+        recount.sort();
+        let mut kept: Vec<(i32, u32)> = n.priorities.to_vec();
+        kept.sort();
+        prop_assert_eq!(kept, recount, "priority counts");
     }
     let c = sim.store.pod_counts();
     prop_assert_eq!(

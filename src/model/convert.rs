@@ -935,6 +935,7 @@ pub fn node(
         non_zero_cpu: 0,
         non_zero_memory: 0,
         pod_count: 0,
+        priorities: Default::default(),
         pods: BTreeSet::new(),
         used_ports: Vec::new(),
         deleting: false,

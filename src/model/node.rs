@@ -93,6 +93,9 @@ pub struct Node {
     pub non_zero_memory: i64,
     /// Number of pods bound here that hold resources.
     pub pod_count: i64,
+    /// How many of those pods have each priority (priority, count), so preemption can tell at
+    /// once whether a node has any lower-priority pod.
+    pub priorities: smallvec::SmallVec<[(i32, u32); 2]>,
     /// Pods bound here (including terminal ones not yet deleted), by id.
     pub pods: BTreeSet<PodId>,
     /// Host ports in use.
@@ -127,5 +130,28 @@ impl Node {
         let mut f = self.allocatable.clone();
         f.sub(&self.requested);
         f
+    }
+}
+
+impl Node {
+    /// Counts a resource-holding pod of priority `priority` (`delta` +1 or -1).
+    pub fn count_priority(&mut self, priority: i32, delta: i32) {
+        match self.priorities.iter().position(|e| e.0 == priority) {
+            Some(i) => {
+                let c = self.priorities[i].1 as i64 + delta as i64;
+                if c <= 0 {
+                    self.priorities.swap_remove(i);
+                } else {
+                    self.priorities[i].1 = c as u32;
+                }
+            }
+            None if delta > 0 => self.priorities.push((priority, delta as u32)),
+            None => {}
+        }
+    }
+
+    /// True when some resource-holding pod here has a priority below `priority`.
+    pub fn has_priority_below(&self, priority: i32) -> bool {
+        self.priorities.iter().any(|e| e.0 < priority)
     }
 }

@@ -951,11 +951,12 @@ impl Store {
         p.status.unschedulable = false;
         p.status.nominated_node = None;
         let holds = !p.status.phase.is_terminal();
-        let (req, nzc, nzm, ports) = (
+        let (req, nzc, nzm, ports, priority) = (
             p.requests.clone(),
             p.non_zero_cpu,
             p.non_zero_memory,
             p.spec.host_ports.clone(),
+            p.priority,
         );
         self.counts.unbound -= 1;
         if let Some(n) = self.nodes.get_mut(node) {
@@ -966,6 +967,7 @@ impl Store {
                 n.non_zero_cpu += nzc;
                 n.non_zero_memory += nzm;
                 n.pod_count += 1;
+                n.count_priority(priority, 1);
                 n.used_ports.extend(ports);
             }
         }
@@ -978,12 +980,14 @@ impl Store {
         let Some(node) = p.status.node else { return };
         let (req, nzc, nzm) = (p.requests.clone(), p.non_zero_cpu, p.non_zero_memory);
         let ports = p.spec.host_ports.clone();
+        let priority = p.priority;
         if let Some(n) = self.nodes.get_mut(node) {
             Self::touch(&mut self.node_gens, &mut self.gen_counter, node);
             n.requested.sub(&req);
             n.non_zero_cpu -= nzc;
             n.non_zero_memory -= nzm;
             n.pod_count -= 1;
+            n.count_priority(priority, -1);
             for hp in ports {
                 if let Some(i) = n.used_ports.iter().position(|x| *x == hp) {
                     n.used_ports.swap_remove(i);

@@ -143,6 +143,10 @@ impl DefaultPreemption {
         let Some(node) = store.node(id) else {
             return Err(Status::unresolvable("node not found"));
         };
+        // No pod here is a potential victim: the answer needs no pod lookups.
+        if !node.has_priority_below(pod.priority) {
+            return Err(Status::unresolvable(NO_VICTIMS));
+        }
         let mut state = p.state.clone();
         let mut delta = NodeDelta::default();
         let mut potential: Vec<PodId> = node
