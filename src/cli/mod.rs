@@ -1,6 +1,7 @@
 //! The command-line interface: argument parsing (clap) and one module per verb.
 //! Exit codes: 0 success, 1 an I/O or internal failure, 2 bad input (with located messages).
 
+pub mod bench;
 pub mod run;
 pub mod schedule;
 pub mod top;
@@ -21,6 +22,7 @@ Examples:
   kubesim validate scenarios/quickstart.yaml manifests/app.yaml
   kubesim schedule -f examples/schedule/ --explain
   kubesim top pods scenarios/autoscaling/hpa-step.yaml --at 4m
+  kubesim bench scenarios/bench/fgd-default.yaml
 
 Documentation: docs/scenario.md (scenario format), docs/outputs.md (output files),
 docs/architecture.md (how it works).";
@@ -63,6 +65,14 @@ Output schema: docs/schedule.md")]
   kubesim top pods scenarios/quickstart.yaml --at 1h -A
   kubesim top nodes scenarios/quickstart.yaml --at 30m")]
     Top(top::TopArgs),
+    /// Compare scheduling policies over seeds on a benchmark file (docs/bench.md).
+    #[command(after_help = "Examples:
+  kubesim bench scenarios/bench/fgd-default.yaml
+  kubesim bench scenarios/bench/fgd-all.yaml --threads 2 --out results/fgd
+  kubesim bench my-bench.yaml --seeds 1..5
+
+Output files: docs/bench.md")]
+    Bench(bench::BenchArgs),
 }
 
 /// Parses arguments and runs the verb; returns the process exit code.
@@ -73,6 +83,7 @@ pub fn main() -> i32 {
         Command::Validate(a) => validate::validate(a),
         Command::Schedule(a) => schedule::schedule(a),
         Command::Top(a) => top::top(a),
+        Command::Bench(a) => bench::bench(a),
     }
 }
 
