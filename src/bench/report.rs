@@ -32,7 +32,7 @@ fn f(v: f64, d: usize) -> String {
 }
 
 /// The runs of one (workload, policy), in seed order.
-fn cell<'a>(runs: &'a [RunRecord], w: usize, p: usize) -> Vec<&'a RunRecord> {
+fn cell(runs: &[RunRecord], w: usize, p: usize) -> Vec<&RunRecord> {
     runs.iter()
         .filter(|r| r.workload == w && r.policy == p)
         .collect()

@@ -10,6 +10,18 @@ use std::sync::Arc;
 /// Bit of a pod's `spec` naming a GPU model that no node of the cluster has.
 pub const UNKNOWN_MODEL_BIT: u32 = 1 << 31;
 
+/// Shows the offending row under the message.
+trait SrcLine {
+    fn src(self, row: &str) -> Self;
+}
+
+impl SrcLine for Diagnostic {
+    fn src(mut self, row: &str) -> Self {
+        self.source_line = Some(row.to_string());
+        self
+    }
+}
+
 struct Csv<'a> {
     file: Arc<str>,
     header: Vec<&'a str>,
@@ -87,7 +99,7 @@ impl<'a> Csv<'a> {
                     out.len()
                 ),
             )
-            .with_source(text));
+            .src(text));
         }
         Ok(out)
     }
@@ -111,7 +123,7 @@ impl<'a> Csv<'a> {
             Ok(n) => Err(format!("{n} is out of range {min}..={max}")),
             Err(e) => Err(e),
         }
-        .map_err(|m| err(&self.file, line, Some(col), name, m).with_source(text))
+        .map_err(|m| err(&self.file, line, Some(col), name, m).src(text))
     }
 }
 
@@ -138,9 +150,7 @@ pub fn parse_nodes(file: &Arc<str>, text: &str) -> Result<GpuCluster, Diagnostic
         let f = csv.fields(line, text)?;
         let name = f[sn].1;
         if name.is_empty() {
-            return Err(
-                err(file, line, Some(f[sn].0), "sn", "empty node name".into()).with_source(text),
-            );
+            return Err(err(file, line, Some(f[sn].0), "sn", "empty node name".into()).src(text));
         }
         if !seen.insert(name.to_string()) {
             return Err(err(
@@ -150,7 +160,7 @@ pub fn parse_nodes(file: &Arc<str>, text: &str) -> Result<GpuCluster, Diagnostic
                 "sn",
                 format!("duplicate node name `{name}`"),
             )
-            .with_source(text));
+            .src(text));
         }
         let c = csv.int(line, text, &f, cpu, 0, i64::MAX / 4)?;
         let m = csv.int(line, text, &f, mem, 0, i64::MAX / 4)?;
@@ -167,7 +177,7 @@ pub fn parse_nodes(file: &Arc<str>, text: &str) -> Result<GpuCluster, Diagnostic
                     "model",
                     "more than 31 GPU models".into(),
                 )
-                .with_source(text)
+                .src(text)
             })?
         };
         if g > 0 && mname.is_empty() {
@@ -178,7 +188,7 @@ pub fn parse_nodes(file: &Arc<str>, text: &str) -> Result<GpuCluster, Diagnostic
                 "model",
                 "a node with GPUs needs a model".into(),
             )
-            .with_source(text));
+            .src(text));
         }
         nodes.push(GpuNode::new(name, c, m, g, bit));
     }

@@ -318,3 +318,145 @@ pub fn run(
     out.frag_pct = frag.iter().sum::<f64>() / cap * 100.0;
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gpu::policy::{GpuRegistry, GpuScorePlugin};
+    use crate::gpu::{GpuNode, ModelTable};
+
+    fn pod(name: &str, cpu: i64, n: u32, m: u32) -> GpuPod {
+        GpuPod {
+            name: name.into(),
+            cpu,
+            mem_mib: 0,
+            num_gpu: n,
+            milli: m,
+            spec: 0,
+        }
+    }
+
+    fn cluster(n: usize) -> GpuCluster {
+        GpuCluster {
+            nodes: (0..n)
+                .map(|i| GpuNode::new(&format!("n{i:02}"), 32_000, 65_536, 4, 0))
+                .collect(),
+            models: ModelTable {
+                names: vec!["T4".into()],
+            },
+        }
+    }
+
+    #[test]
+    fn tuning_inflates_by_appending_clones_and_trims_by_removing() {
+        let pods: Vec<GpuPod> = (0..10)
+            .map(|i| pod(&format!("p{i}"), 1000, 1, 500))
+            .collect();
+        // 10 × 500 = 5,000 milli; 4 GPUs × 1.3 = 5,200: room for no clone (the next 500 would pass).
+        let p = Procedure {
+            tune: Some(1.3),
+            shuffle: true,
+            typical_pct: 95,
+        };
+        let a = arrivals(&pods, 4, &p, 1);
+        assert_eq!(a.len(), 10);
+        let mut sorted = a.clone();
+        sorted.sort();
+        assert_eq!(
+            sorted,
+            (0..10).collect::<Vec<u32>>(),
+            "a permutation of the originals"
+        );
+        // Capacity 8 GPUs → target 10,400: 10 clones appended after the originals.
+        let a = arrivals(&pods, 8, &p, 1);
+        assert_eq!(a.len(), 20);
+        // Capacity 2 GPUs → target 2,600: trimmed to 5 pods (2,500).
+        let a = arrivals(&pods, 2, &p, 1);
+        assert_eq!(a.len(), 5);
+    }
+
+    struct Unmemoised(Box<dyn GpuScorePlugin>);
+    impl GpuScorePlugin for Unmemoised {
+        fn name(&self) -> &str {
+            self.0.name()
+        }
+        fn score(&self, c: &ScoreCtx<'_>, p: &GpuPod, n: &GpuNode) -> i64 {
+            self.0.score(c, p, n)
+        }
+        fn normalize(&self, s: &mut [i64]) {
+            self.0.normalize(s)
+        }
+        fn node_local(&self) -> bool {
+            false
+        }
+        fn select_devices(
+            &mut self,
+            c: &ScoreCtx<'_>,
+            p: &GpuPod,
+            n: &GpuNode,
+        ) -> crate::gpu::policy::Devices {
+            self.0.select_devices(c, p, n)
+        }
+    }
+
+    #[test]
+    fn memoised_scores_give_the_same_runs_and_ties_go_to_the_lowest_rank() {
+        let c = cluster(12);
+        let shapes = [
+            (2000, 1, 300),
+            (4000, 1, 1000),
+            (1000, 0, 0),
+            (8000, 2, 1000),
+            (3000, 1, 650),
+        ];
+        let pods: Vec<GpuPod> = (0..80)
+            .map(|i| {
+                let (cpu, n, m) = shapes[i % shapes.len()];
+                pod(&format!("p{i:03}"), cpu, n, m)
+            })
+            .collect();
+        let t = TypicalPods::from_pods(&pods, 95);
+        let reg = GpuRegistry::builtin();
+        fn fgd_plain(_: SimRng) -> Box<dyn GpuScorePlugin> {
+            Box::new(Unmemoised(Box::new(crate::gpu::policy::FgdPolicy)))
+        }
+        fn bestfit_plain(_: SimRng) -> Box<dyn GpuScorePlugin> {
+            Box::new(Unmemoised(Box::new(crate::gpu::policy::BestFitPolicy)))
+        }
+        let p = Procedure::default();
+        for seed in [1, 2] {
+            // Debug strings: the curves hold NaN where no event fell, and NaN != NaN.
+            let same = |a: RunOutcome, b: RunOutcome| format!("{a:?}") == format!("{b:?}");
+            assert!(same(
+                run(&c, &pods, &t, reg.get("FGD").unwrap(), &p, seed),
+                run(&c, &pods, &t, fgd_plain, &p, seed)
+            ));
+            assert!(same(
+                run(&c, &pods, &t, reg.get("BestFit").unwrap(), &p, seed),
+                run(&c, &pods, &t, bestfit_plain, &p, seed)
+            ));
+        }
+        // GpuPacking scores CPU-only pods 0 everywhere: with ties broken by the fixed node rank
+        // they all land on the same (rank-0) node; Random spreads them.
+        let cpu_pods: Vec<GpuPod> = (0..6).map(|i| pod(&format!("c{i}"), 1000, 0, 0)).collect();
+        let np = Procedure {
+            tune: None,
+            shuffle: false,
+            typical_pct: 95,
+        };
+        let tp = TypicalPods::from_pods(&cpu_pods, 95);
+        for seed in [3, 5] {
+            let o = run(
+                &c,
+                &cpu_pods,
+                &tp,
+                reg.get("GpuPacking").unwrap(),
+                &np,
+                seed,
+            );
+            assert_eq!((o.placed, o.nodes_used), (6, 1));
+            let r = run(&c, &cpu_pods, &tp, reg.get("Random").unwrap(), &np, seed);
+            assert!(r.nodes_used > 1);
+        }
+    }
+}
