@@ -244,3 +244,34 @@ fn fgd_reproduction_on_the_openb_default_trace() {
     }
     assert!(means.windows(2).all(|w| w[0] > w[1]), "ranking {means:?}");
 }
+
+#[test]
+fn scheduler_perf_suite_at_500_nodes_runs_through_kubesim_bench() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/bench/perf/perf-500.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let file: std::sync::Arc<str> = path.to_string_lossy().into();
+    let spec = bench::parse_file(&text, &file).unwrap();
+    assert!(bench::is_scenario_bench(&spec));
+    let mut b = bench::scenario::load(&spec, &file, path.parent().unwrap()).unwrap();
+    assert_eq!(b.workloads.len(), 5);
+    // The preemption shape takes ~12 s in debug builds; it runs in the bench, not here.
+    b.workloads.retain(|w| !w.0.contains("preemption"));
+    let runs = bench::scenario::run_all(&b, 2, &|| {}).unwrap();
+    let want = [
+        ("perf-basic-500", 1000),
+        ("perf-anti-affinity-500", 400),
+        ("perf-node-affinity-500", 1000),
+        ("perf-topology-spread-500", 1000),
+    ];
+    for (r, (name, n)) in runs.iter().zip(want) {
+        assert_eq!(b.workloads[r.workload].0, name);
+        assert_eq!((r.scheduled, r.pending), (n, 0), "{name}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    bench::scenario::write_outputs(&b, &runs, dir.path(), "test", "test", "test").unwrap();
+    assert!(
+        std::fs::read_to_string(dir.path().join("runs.csv"))
+            .unwrap()
+            .contains("perf-basic-500,default,1,1000,1000,0,")
+    );
+}

@@ -6,6 +6,7 @@
 //! provenance `README.md` is byte-identical whatever the thread count.
 
 pub mod report;
+pub mod scenario;
 pub mod stats;
 pub mod svg;
 
@@ -28,13 +29,15 @@ pub struct BenchFile {
     pub kind: Option<String>,
     /// Name; the default output directory is `results/bench/<name>/`.
     pub name: String,
-    /// The cluster.
-    pub cluster: ClusterSpec,
+    /// The cluster (openb workloads only; a scenario brings its own).
+    #[serde(default)]
+    pub cluster: Option<ClusterSpec>,
     /// Workloads, each run under every policy and seed.
     pub workloads: Vec<WorkloadSpec>,
-    /// Policies by registered name (built-in: Random, DotProd, GpuClustering, GpuPacking,
-    /// BestFit, FGD).
-    pub policies: Vec<String>,
+    /// Policies: for openb workloads registered names (built-in: Random, DotProd,
+    /// GpuClustering, GpuPacking, BestFit, FGD); for scenario workloads `default` or
+    /// `{name, config: KubeSchedulerConfiguration file}`.
+    pub policies: Vec<PolicySpec>,
     /// The policy paired differences are taken against (default: the first).
     #[serde(default)]
     pub baseline: Option<String>,
@@ -80,15 +83,55 @@ pub struct PoolSpec {
     pub model: Option<String>,
 }
 
-/// A workload: an openb pod list.
+/// A workload: an openb pod list or a kubesim scenario.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WorkloadSpec {
-    /// Name in reports (default: the file stem less `openb_pod_list_`).
+    /// Name in reports (default: the file stem less `openb_pod_list_`, or the scenario's name).
     #[serde(default)]
     pub name: Option<String>,
     /// Path of an openb pod list.
-    pub openb_pods: String,
+    #[serde(default)]
+    pub openb_pods: Option<String>,
+    /// Path of a kubesim scenario (docs/scenario.md).
+    #[serde(default)]
+    pub scenario: Option<String>,
+}
+
+/// A policy entry.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum PolicySpec {
+    /// A registered policy name (or `default` for scenario workloads).
+    Name(String),
+    /// A named KubeSchedulerConfiguration (scenario workloads).
+    Config {
+        /// Name in reports.
+        name: String,
+        /// Path of the configuration file.
+        config: String,
+    },
+}
+
+impl PolicySpec {
+    /// The name in reports.
+    pub fn name(&self) -> &str {
+        match self {
+            PolicySpec::Name(n) => n,
+            PolicySpec::Config { name, .. } => name,
+        }
+    }
+}
+
+/// Parses a bench file without loading what it names.
+pub fn parse_file(text: &str, file: &Arc<str>) -> Result<BenchFile, Diagnostics> {
+    serde_yaml::from_str(text)
+        .map_err(|e| Diagnostics::one(Diagnostic::from_yaml(&e, file, 0).with_source(text)))
+}
+
+/// True if the bench's workloads are kubesim scenarios (see [`scenario`]).
+pub fn is_scenario_bench(spec: &BenchFile) -> bool {
+    spec.workloads.iter().any(|w| w.scenario.is_some())
 }
 
 /// Seeds.
@@ -217,8 +260,7 @@ pub fn load_str(
     base: &Path,
     registry: &GpuRegistry,
 ) -> Result<Bench, Diagnostics> {
-    let spec: BenchFile = serde_yaml::from_str(text)
-        .map_err(|e| Diagnostics::one(Diagnostic::from_yaml(&e, file, 0)))?;
+    let spec = parse_file(text, file)?;
     let bad = |msg: String, path: &str| {
         Diagnostics::one(Diagnostic::error(msg).in_file(file).with_path(path))
     };
@@ -227,9 +269,18 @@ pub fn load_str(
     {
         return Err(bad(format!("expected `Benchmark`, found `{k}`"), "kind"));
     }
-    let cluster = match (&spec.cluster.openb_nodes, spec.cluster.pools.is_empty()) {
+    if is_scenario_bench(&spec) {
+        return Err(bad(
+            "scenario workloads are run by bench::scenario (kubesim bench does this)".into(),
+            "workloads",
+        ));
+    }
+    let Some(cl) = &spec.cluster else {
+        return Err(bad("openb workloads need a `cluster`".into(), "cluster"));
+    };
+    let cluster = match (&cl.openb_nodes, cl.pools.is_empty()) {
         (Some(p), true) => openb::load_nodes(&resolve_path(p, base)).map_err(Diagnostics::one)?,
-        (None, false) => pools_cluster(&spec.cluster.pools).map_err(|m| bad(m, "cluster.pools"))?,
+        (None, false) => pools_cluster(&cl.pools).map_err(|m| bad(m, "cluster.pools"))?,
         _ => {
             return Err(bad(
                 "give exactly one of `openbNodes` and `pools`".into(),
@@ -242,7 +293,13 @@ pub fn load_str(
     }
     let mut workloads = Vec::new();
     for (i, w) in spec.workloads.iter().enumerate() {
-        let path = resolve_path(&w.openb_pods, base);
+        let Some(pods_path) = &w.openb_pods else {
+            return Err(bad(
+                "give `openbPods` or `scenario`".into(),
+                &format!("workloads[{i}]"),
+            ));
+        };
+        let path = resolve_path(pods_path, base);
         let pods = openb::load_pods(&path, &cluster.models).map_err(Diagnostics::one)?;
         let name = w.name.clone().unwrap_or_else(|| {
             let stem = path.file_stem().unwrap_or_default().to_string_lossy();
@@ -266,7 +323,15 @@ pub fn load_str(
     if spec.policies.is_empty() {
         return Err(bad("at least one policy is needed".into(), "policies"));
     }
+    let mut policies = Vec::new();
     for (i, p) in spec.policies.iter().enumerate() {
+        let PolicySpec::Name(p) = p else {
+            return Err(bad(
+                "a KubeSchedulerConfiguration policy needs scenario workloads".into(),
+                &format!("policies[{i}]"),
+            ));
+        };
+        policies.push(p.clone());
         if registry.get(p).is_none() {
             let known: Vec<&str> = registry.names().collect();
             return Err(bad(
@@ -275,11 +340,8 @@ pub fn load_str(
             ));
         }
     }
-    let baseline = spec
-        .baseline
-        .clone()
-        .unwrap_or_else(|| spec.policies[0].clone());
-    if !spec.policies.contains(&baseline) {
+    let baseline = spec.baseline.clone().unwrap_or_else(|| policies[0].clone());
+    if !policies.contains(&baseline) {
         return Err(bad(
             format!("`{baseline}` is not one of the policies"),
             "baseline",
@@ -298,7 +360,7 @@ pub fn load_str(
         name: spec.name,
         cluster,
         workloads,
-        policies: spec.policies,
+        policies,
         baseline,
         seeds,
         procedure: Procedure {

@@ -61,6 +61,13 @@ pub fn bench(a: BenchArgs) -> i32 {
 /// Runs the verb with `registry` (built-in plus custom policies).
 pub fn bench_with(a: BenchArgs, registry: &GpuRegistry) -> i32 {
     let shown = display(&a.file);
+    let file: std::sync::Arc<str> = shown.as_str().into();
+    if let Ok(text) = std::fs::read_to_string(&a.file)
+        && let Ok(spec) = bench::parse_file(&text, &file)
+        && bench::is_scenario_bench(&spec)
+    {
+        return scenario_bench(a, spec, &file);
+    }
     let mut b = match bench::load(&a.file, registry) {
         Ok(b) => b,
         Err(e) => {
@@ -133,6 +140,99 @@ pub fn bench_with(a: BenchArgs, registry: &GpuRegistry) -> i32 {
                         ag.matched, ag.cells, ag.fgd_lowest, ag.rank_pairs, ag.mean_tau
                     );
                 }
+                println!("wrote {}", display(&out));
+            }
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {}: {e}", display(&out));
+            EXIT_FAILURE
+        }
+    }
+}
+
+/// Seeds from `--seeds` or the file.
+fn seeds_arg(a: &BenchArgs) -> Result<Option<Vec<u64>>, String> {
+    a.seeds
+        .as_deref()
+        .map(|s| parse_seeds(s).map(|x| x.seeds()))
+        .transpose()
+}
+
+fn progress_bar(quiet: bool, total: u64) -> indicatif::ProgressBar {
+    if !quiet && std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} [{bar:40}] {pos}/{len} runs {elapsed}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    }
+}
+
+/// A bench whose workloads are kubesim scenarios (bench::scenario).
+fn scenario_bench(a: BenchArgs, spec: bench::BenchFile, file: &std::sync::Arc<str>) -> i32 {
+    let base = a.file.parent().unwrap_or(std::path::Path::new("."));
+    let mut b = match bench::scenario::load(&spec, file, base) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("{e}");
+            eprintln!(
+                "kubesim: {} error(s) in {file}; nothing was run",
+                e.errors().count()
+            );
+            return EXIT_INPUT;
+        }
+    };
+    let mut canonical = format!("kubesim bench {file}");
+    match seeds_arg(&a) {
+        Ok(Some(s)) => {
+            b.seeds = s;
+            canonical.push_str(&format!(" --seeds {}", a.seeds.as_deref().unwrap_or("")));
+        }
+        Ok(None) => {}
+        Err(e) => {
+            eprintln!("error: --seeds: {e}");
+            return EXIT_INPUT;
+        }
+    }
+    let total = (b.workloads.len() * b.policies.len() * b.seeds.len()) as u64;
+    let bar = progress_bar(a.quiet, total);
+    let runs = match bench::scenario::run_all(&b, a.threads, &|| bar.inc(1)) {
+        Ok(r) => r,
+        Err(e) => {
+            bar.finish_and_clear();
+            eprintln!("{e}");
+            return EXIT_INPUT;
+        }
+    };
+    bar.finish_and_clear();
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results/bench").join(&b.name));
+    let full: Vec<String> = std::iter::once("kubesim".to_string())
+        .chain(std::env::args().skip(1))
+        .collect();
+    match bench::scenario::write_outputs(
+        &b,
+        &runs,
+        &out,
+        &canonical,
+        &git_commit(),
+        &full.join(" "),
+    ) {
+        Ok(pods_per_s) => {
+            if !a.quiet {
+                println!(
+                    "{} runs; {:.0} pods scheduled per wall second per worker",
+                    runs.len(),
+                    pods_per_s
+                );
                 println!("wrote {}", display(&out));
             }
             0
