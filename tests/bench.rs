@@ -266,12 +266,19 @@ fn scheduler_perf_suite_at_500_nodes_runs_through_kubesim_bench() {
     for (r, (name, n)) in runs.iter().zip(want) {
         assert_eq!(b.workloads[r.workload].0, name);
         assert_eq!((r.scheduled, r.pending), (n, 0), "{name}");
+        assert!(
+            r.pending_secs.iter().all(|s| s.is_finite() && *s >= 0.0),
+            "{name}"
+        );
+        if name.contains("topology-spread") {
+            assert!(r.max_zone_skew <= 1, "{name}: skew {}", r.max_zone_skew);
+        }
     }
     let dir = tempfile::tempdir().unwrap();
     bench::scenario::write_outputs(&b, &runs, dir.path(), "test", "test", "test").unwrap();
     assert!(
         std::fs::read_to_string(dir.path().join("runs.csv"))
             .unwrap()
-            .contains("perf-basic-500,default,1,1000,1000,0,")
+            .contains("perf-basic-500,default,1,1000,1000,0,0,0,0,")
     );
 }

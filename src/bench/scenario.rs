@@ -56,8 +56,53 @@ pub struct ScenarioRun {
     pub events: u64,
     /// The run's event hash.
     pub event_hash: String,
+    /// Seconds from creation to binding of the bound pods present at the end: p50, p95, p99.
+    pub pending_secs: [f64; 3],
+    /// Largest zone skew (max − min pods per zone, over the cluster's zones) of any
+    /// controller's bound pods at the end (`topology.kubernetes.io/zone`); 0 without zones.
+    pub max_zone_skew: u64,
     /// Wall-clock seconds (only in `timing.csv`).
     pub wall_secs: f64,
+}
+
+/// Time pending (p50/p95/p99) and the largest zone skew per controller at the end of a run.
+fn pending_and_skew(sim: &Simulation) -> ([f64; 3], u64) {
+    use std::collections::{BTreeMap, BTreeSet};
+    let store = &sim.store;
+    let zk = store.interner.lookup("topology.kubernetes.io/zone");
+    let zones: BTreeSet<_> = match zk {
+        Some(k) => store.nodes().filter_map(|(_, n)| n.labels.get(k)).collect(),
+        None => BTreeSet::new(),
+    };
+    let mut waits = Vec::new();
+    let mut per_owner: BTreeMap<String, BTreeMap<crate::model::Sym, u64>> = BTreeMap::new();
+    for (_, p) in store.pods() {
+        if let Some(t) = p.status.scheduled_at {
+            waits.push(t.since(p.created).as_secs_f64());
+        }
+        if let (Some(o), Some(n), Some(k)) = (&p.owner, p.status.node, zk)
+            && let Some(z) = store.node(n).and_then(|n| n.labels.get(k))
+        {
+            *per_owner
+                .entry(format!("{o:?}"))
+                .or_default()
+                .entry(z)
+                .or_default() += 1;
+        }
+    }
+    let skew = per_owner
+        .values()
+        .map(|c| {
+            let counts: Vec<u64> = zones
+                .iter()
+                .map(|z| c.get(z).copied().unwrap_or(0))
+                .collect();
+            counts.iter().max().unwrap_or(&0) - counts.iter().min().unwrap_or(&0)
+        })
+        .max()
+        .unwrap_or(0);
+    let q = |x| super::stats::quantile(&waits, x);
+    ([q(0.5), q(0.95), q(0.99)], skew)
 }
 
 /// Loads a scenario bench (`spec` already parsed from `file`; `base` resolves paths).
@@ -157,6 +202,7 @@ pub fn run_all(
                 let wall_secs = t0.elapsed().as_secs_f64();
                 let sum = sim.summary();
                 let st = sim.scheduler.stats();
+                let (pending_secs, max_zone_skew) = pending_and_skew(&sim);
                 progress();
                 Ok(ScenarioRun {
                     workload: w,
@@ -172,6 +218,8 @@ pub fn run_all(
                     cost: sum.cost.total,
                     events: sum.events_processed,
                     event_hash: sum.event_hash,
+                    pending_secs,
+                    max_zone_skew,
                     wall_secs,
                 })
             })
@@ -191,7 +239,7 @@ pub fn write_outputs(
 ) -> std::io::Result<f64> {
     std::fs::create_dir_all(out)?;
     let mut csv = String::from(
-        "workload,policy,seed,pods_created,pods_scheduled,pods_pending_end,unschedulable_cycles,preemptions,preemption_victims,nodes_evaluated,cost,events,event_hash\n",
+        "workload,policy,seed,pods_created,pods_scheduled,pods_pending_end,unschedulable_cycles,preemptions,preemption_victims,nodes_evaluated,pending_s_p50,pending_s_p95,pending_s_p99,max_zone_skew,cost,events,event_hash\n",
     );
     let mut timing = String::from("workload,policy,seed,wall_ms,pods_scheduled_per_s\n");
     let (mut pods, mut secs) = (0u64, 0.0);
@@ -199,7 +247,7 @@ pub fn write_outputs(
         let (w, p) = (&b.workloads[r.workload].0, &b.policies[r.policy].0);
         let _ = writeln!(
             csv,
-            "{w},{p},{},{},{},{},{},{},{},{},{:.4},{},{}",
+            "{w},{p},{},{},{},{},{},{},{},{},{:.3},{:.3},{:.3},{},{:.4},{},{}",
             r.seed,
             r.pods_created,
             r.scheduled,
@@ -208,6 +256,10 @@ pub fn write_outputs(
             r.preemptions,
             r.victims,
             r.nodes_evaluated,
+            r.pending_secs[0],
+            r.pending_secs[1],
+            r.pending_secs[2],
+            r.max_zone_skew,
             r.cost,
             r.events,
             r.event_hash
@@ -223,7 +275,7 @@ pub fn write_outputs(
         secs += r.wall_secs;
     }
     let mut md = format!(
-        "# Benchmark `{}`\n\nProduced by `{command}` at commit `{commit}`. Mean ± sd over seeds {:?}.\n\n| workload | policy | pods scheduled | pending at end | unschedulable cycles | preemptions | victims | cost |\n|---|---|---|---|---|---|---|---|\n",
+        "# Benchmark `{}`\n\nProduced by `{command}` at commit `{commit}`. Mean ± sd over seeds {:?}.\n\n| workload | policy | pods scheduled | pending at end | unschedulable cycles | preemptions | victims | pending s p50 / p95 / p99 | max zone skew | cost |\n|---|---|---|---|---|---|---|---|---|---|\n",
         b.name, b.seeds
     );
     for (w, (wn, _)) in b.workloads.iter().enumerate() {
@@ -238,12 +290,16 @@ pub fn write_outputs(
             };
             let _ = writeln!(
                 md,
-                "| {wn} | {pn} | {} | {} | {} | {} | {} | {} |",
+                "| {wn} | {pn} | {} | {} | {} | {} | {} | {:.3} / {:.3} / {:.3} | {} | {} |",
                 m(&|r| r.scheduled as f64),
                 m(&|r| r.pending as f64),
                 m(&|r| r.unschedulable as f64),
                 m(&|r| r.preemptions as f64),
                 m(&|r| r.victims as f64),
+                mean(&c.iter().map(|r| r.pending_secs[0]).collect::<Vec<_>>()),
+                mean(&c.iter().map(|r| r.pending_secs[1]).collect::<Vec<_>>()),
+                mean(&c.iter().map(|r| r.pending_secs[2]).collect::<Vec<_>>()),
+                m(&|r| r.max_zone_skew as f64),
                 m(&|r| r.cost)
             );
         }
