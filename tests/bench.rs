@@ -282,3 +282,47 @@ fn scheduler_perf_suite_at_500_nodes_runs_through_kubesim_bench() {
             .contains("perf-basic-500,default,1,1000,1000,0,0,0,0,")
     );
 }
+
+#[test]
+fn scenario_bench_compares_kube_scheduler_configurations() {
+    let dir = tempfile::tempdir().unwrap();
+    let file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bench-scenario/bench.yaml");
+    let o = kubesim(&[
+        "bench",
+        file.to_str().unwrap(),
+        "--quiet",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let runs = std::fs::read_to_string(dir.path().join("runs.csv")).unwrap();
+    let header: Vec<&str> = runs.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let rows: Vec<Vec<&str>> = runs
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 4);
+    let used = |policy: &str| -> Vec<u64> {
+        rows.iter()
+            .filter(|r| r[1] == policy)
+            .map(|r| r[col("nodes_used")].parse().unwrap())
+            .collect()
+    };
+    for r in &rows {
+        assert_eq!(r[col("pods_scheduled")], "40");
+    }
+    // LeastAllocated (default) spreads 40 pods over all 20 nodes; MostAllocated packs 8 per node.
+    assert!(
+        used("default").iter().all(|&n| n == 20),
+        "{:?}",
+        used("default")
+    );
+    assert!(
+        used("most-allocated").iter().all(|&n| n <= 6),
+        "{:?}",
+        used("most-allocated")
+    );
+}

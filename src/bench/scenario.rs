@@ -61,12 +61,14 @@ pub struct ScenarioRun {
     /// Largest zone skew (max − min pods per zone, over the cluster's zones) of any
     /// controller's bound pods at the end (`topology.kubernetes.io/zone`); 0 without zones.
     pub max_zone_skew: u64,
+    /// Nodes with at least one bound pod at the end.
+    pub nodes_used: u64,
     /// Wall-clock seconds (only in `timing.csv`).
     pub wall_secs: f64,
 }
 
 /// Time pending (p50/p95/p99) and the largest zone skew per controller at the end of a run.
-fn pending_and_skew(sim: &Simulation) -> ([f64; 3], u64) {
+fn pending_and_skew(sim: &Simulation) -> ([f64; 3], u64, u64) {
     use std::collections::{BTreeMap, BTreeSet};
     let store = &sim.store;
     let zk = store.interner.lookup("topology.kubernetes.io/zone");
@@ -75,10 +77,14 @@ fn pending_and_skew(sim: &Simulation) -> ([f64; 3], u64) {
         None => BTreeSet::new(),
     };
     let mut waits = Vec::new();
+    let mut used = BTreeSet::new();
     let mut per_owner: BTreeMap<String, BTreeMap<crate::model::Sym, u64>> = BTreeMap::new();
     for (_, p) in store.pods() {
         if let Some(t) = p.status.scheduled_at {
             waits.push(t.since(p.created).as_secs_f64());
+        }
+        if let Some(n) = p.status.node {
+            used.insert(n);
         }
         if let (Some(o), Some(n), Some(k)) = (&p.owner, p.status.node, zk)
             && let Some(z) = store.node(n).and_then(|n| n.labels.get(k))
@@ -102,7 +108,7 @@ fn pending_and_skew(sim: &Simulation) -> ([f64; 3], u64) {
         .max()
         .unwrap_or(0);
     let q = |x| super::stats::quantile(&waits, x);
-    ([q(0.5), q(0.95), q(0.99)], skew)
+    ([q(0.5), q(0.95), q(0.99)], skew, used.len() as u64)
 }
 
 /// Loads a scenario bench (`spec` already parsed from `file`; `base` resolves paths).
@@ -202,7 +208,7 @@ pub fn run_all(
                 let wall_secs = t0.elapsed().as_secs_f64();
                 let sum = sim.summary();
                 let st = sim.scheduler.stats();
-                let (pending_secs, max_zone_skew) = pending_and_skew(&sim);
+                let (pending_secs, max_zone_skew, nodes_used) = pending_and_skew(&sim);
                 progress();
                 Ok(ScenarioRun {
                     workload: w,
@@ -220,6 +226,7 @@ pub fn run_all(
                     event_hash: sum.event_hash,
                     pending_secs,
                     max_zone_skew,
+                    nodes_used,
                     wall_secs,
                 })
             })
@@ -239,7 +246,7 @@ pub fn write_outputs(
 ) -> std::io::Result<f64> {
     std::fs::create_dir_all(out)?;
     let mut csv = String::from(
-        "workload,policy,seed,pods_created,pods_scheduled,pods_pending_end,unschedulable_cycles,preemptions,preemption_victims,nodes_evaluated,pending_s_p50,pending_s_p95,pending_s_p99,max_zone_skew,cost,events,event_hash\n",
+        "workload,policy,seed,pods_created,pods_scheduled,pods_pending_end,unschedulable_cycles,preemptions,preemption_victims,nodes_evaluated,pending_s_p50,pending_s_p95,pending_s_p99,max_zone_skew,nodes_used,cost,events,event_hash\n",
     );
     let mut timing = String::from("workload,policy,seed,wall_ms,pods_scheduled_per_s\n");
     let (mut pods, mut secs) = (0u64, 0.0);
@@ -247,7 +254,7 @@ pub fn write_outputs(
         let (w, p) = (&b.workloads[r.workload].0, &b.policies[r.policy].0);
         let _ = writeln!(
             csv,
-            "{w},{p},{},{},{},{},{},{},{},{},{:.3},{:.3},{:.3},{},{:.4},{},{}",
+            "{w},{p},{},{},{},{},{},{},{},{},{:.3},{:.3},{:.3},{},{},{:.4},{},{}",
             r.seed,
             r.pods_created,
             r.scheduled,
@@ -260,6 +267,7 @@ pub fn write_outputs(
             r.pending_secs[1],
             r.pending_secs[2],
             r.max_zone_skew,
+            r.nodes_used,
             r.cost,
             r.events,
             r.event_hash
@@ -275,7 +283,7 @@ pub fn write_outputs(
         secs += r.wall_secs;
     }
     let mut md = format!(
-        "# Benchmark `{}`\n\nProduced by `{command}` at commit `{commit}`. Mean ± sd over seeds {:?}.\n\n| workload | policy | pods scheduled | pending at end | unschedulable cycles | preemptions | victims | pending s p50 / p95 / p99 | max zone skew | cost |\n|---|---|---|---|---|---|---|---|---|---|\n",
+        "# Benchmark `{}`\n\nProduced by `{command}` at commit `{commit}`. Mean ± sd over seeds {:?}.\n\n| workload | policy | pods scheduled | pending at end | unschedulable cycles | preemptions | victims | pending s p50 / p95 / p99 | max zone skew | nodes used | cost |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
         b.name, b.seeds
     );
     for (w, (wn, _)) in b.workloads.iter().enumerate() {
@@ -290,7 +298,7 @@ pub fn write_outputs(
             };
             let _ = writeln!(
                 md,
-                "| {wn} | {pn} | {} | {} | {} | {} | {} | {:.3} / {:.3} / {:.3} | {} | {} |",
+                "| {wn} | {pn} | {} | {} | {} | {} | {} | {:.3} / {:.3} / {:.3} | {} | {} | {} |",
                 m(&|r| r.scheduled as f64),
                 m(&|r| r.pending as f64),
                 m(&|r| r.unschedulable as f64),
@@ -300,6 +308,7 @@ pub fn write_outputs(
                 mean(&c.iter().map(|r| r.pending_secs[1]).collect::<Vec<_>>()),
                 mean(&c.iter().map(|r| r.pending_secs[2]).collect::<Vec<_>>()),
                 m(&|r| r.max_zone_skew as f64),
+                m(&|r| r.nodes_used as f64),
                 m(&|r| r.cost)
             );
         }
