@@ -4,10 +4,12 @@
 
 pub mod api;
 pub mod autoscaling;
+pub mod bench;
 pub mod cli;
 pub mod controllers;
 pub mod diag;
 pub mod engine;
+pub mod gpu;
 pub mod kubelet;
 pub mod load;
 pub mod model;

@@ -1,6 +1,7 @@
 //! The command-line interface: argument parsing (clap) and one module per verb.
 //! Exit codes: 0 success, 1 an I/O or internal failure, 2 bad input (with located messages).
 
+pub mod bench;
 pub mod describe;
 pub mod events;
 pub mod explain;
@@ -29,6 +30,7 @@ Examples:
   kubesim schedule -f examples/schedule/ --explain
   kubesim top pods scenarios/autoscaling/hpa-step.yaml --at 4m
   kubesim plot results/hpa-step results/hpa-flapping --out /tmp/compare
+  kubesim bench scenarios/bench/fgd-default.yaml
 
 Documentation: docs/scenario.md (scenario format), docs/outputs.md (output files),
 docs/architecture.md (how it works).";
@@ -108,6 +110,14 @@ Output schema: docs/schedule.md")]
 Writes OUT/plots/*.svg and OUT/report.html (OUT: --out, else the first run directory).
 Files: docs/outputs.md")]
     Plot(plot::PlotArgs),
+    /// Compare scheduling policies over seeds on a benchmark file (docs/bench.md).
+    #[command(after_help = "Examples:
+  kubesim bench scenarios/bench/fgd-default.yaml
+  kubesim bench scenarios/bench/fgd-all.yaml --threads 2 --out results/fgd
+  kubesim bench my-bench.yaml --seeds 1..5
+
+Output files: docs/bench.md")]
+    Bench(bench::BenchArgs),
 }
 
 /// Parses arguments and runs the verb; returns the process exit code.
@@ -125,6 +135,7 @@ pub fn main() -> i32 {
         Command::Rollout(a) => rollout::rollout(a),
         Command::Explain(a) => explain::explain(a),
         Command::Plot(a) => plot::plot(a),
+        Command::Bench(a) => bench::bench(a),
     }
 }
 
