@@ -25,6 +25,8 @@ pub struct Source {
     pub rate: f64,
     /// Ready endpoints at the last tick.
     pub ready_endpoints: usize,
+    /// Members counted as ready now (kept between ticks; published at each tick).
+    live_ready: usize,
 }
 
 /// A snapshot of what a source does at a tick.
@@ -144,6 +146,7 @@ impl Traffic {
                 members: BTreeMap::new(),
                 rate: 0.0,
                 ready_endpoints: 0,
+                live_ready: 0,
             })
             .collect();
         if !loads.is_empty() {
@@ -169,7 +172,7 @@ impl Traffic {
             if sel != s.selector {
                 s.selector = sel;
                 s.members.clear();
-                s.ready_endpoints = 0;
+                s.live_ready = 0;
                 if let Some(sel) = &s.selector {
                     for (id, p) in store.pods() {
                         if p.namespace == s.namespace
@@ -177,7 +180,7 @@ impl Traffic {
                             && sel.matches(&p.labels, &store.interner)
                         {
                             s.members.insert(id, p.is_ready());
-                            s.ready_endpoints += p.is_ready() as usize;
+                            s.live_ready += p.is_ready() as usize;
                         }
                     }
                 }
@@ -200,7 +203,7 @@ impl Traffic {
                         && !s.members.contains_key(&id)
                     {
                         s.members.insert(id, p.is_ready());
-                        s.ready_endpoints += p.is_ready() as usize;
+                        s.live_ready += p.is_ready() as usize;
                     }
                 }
             }
@@ -217,7 +220,7 @@ impl Traffic {
     fn forget(&mut self, id: PodId) {
         for s in &mut self.sources {
             if let Some(counted) = s.members.remove(&id) {
-                s.ready_endpoints -= counted as usize;
+                s.live_ready -= counted as usize;
             }
         }
     }
@@ -235,9 +238,9 @@ impl Traffic {
                 {
                     *counted = ready;
                     if ready {
-                        s.ready_endpoints += 1;
+                        s.live_ready += 1;
                     } else {
-                        s.ready_endpoints -= 1;
+                        s.live_ready -= 1;
                     }
                 }
             }
@@ -253,6 +256,8 @@ impl Traffic {
                 r *= (1.0 + s.spec.noise * z).max(0.0);
             }
             s.rate = r.max(0.0);
+            // Published only here: between ticks the load model's view stays the tick's.
+            s.ready_endpoints = s.live_ready;
             debug_assert_eq!(
                 s.ready_endpoints,
                 s.members
