@@ -466,3 +466,45 @@ events:
         .unwrap();
     assert!(picky.status.node.is_some(), "bound once an ssd node exists");
 }
+
+/// The last timeseries row's values of the columns `prefix:desired|current|ready|available`.
+fn last_workload_row(sim: &kubesim::sim::Simulation, prefix: &str) -> Vec<String> {
+    let csv = sim.sampler.csv();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let last: Vec<&str> = lines.last().unwrap().split(',').collect();
+    ["desired", "current", "ready", "available"]
+        .iter()
+        .map(|f| {
+            let i = header
+                .iter()
+                .position(|h| *h == format!("{prefix}:{f}"))
+                .unwrap_or_else(|| panic!("no column {prefix}:{f}"));
+            last[i].to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn statefulset_and_daemonset_replicas_reach_the_time_series() {
+    let mut sim = scenario_support::sim_of("scenarios/workloads/statefulset.yaml");
+    sim.run();
+    let ns = sim.store.interner.lookup("default").unwrap();
+    let set = sim.statefulsets.get(ns, "db").unwrap();
+    let want = set.status.ready_replicas.to_string();
+    assert!(set.status.ready_replicas > 0);
+    let row = last_workload_row(&sim, "statefulset/default/db");
+    assert_eq!(
+        row,
+        vec![
+            set.replicas().to_string(),
+            set.status.replicas.to_string(),
+            want.clone(),
+            set.status.available_replicas.to_string()
+        ]
+    );
+    let mut sim = scenario_support::sim_of("scenarios/workloads/daemonset.yaml");
+    sim.run();
+    let row = last_workload_row(&sim, "daemonset/kube-system/log-agent");
+    assert_eq!(row, vec!["3", "3", "3", "3"], "one per node on 3 nodes");
+}

@@ -94,6 +94,11 @@ impl Default for StatefulSetController {
 }
 
 impl Set {
+    /// `spec.replicas`.
+    pub fn replicas(&self) -> i32 {
+        self.replicas
+    }
+
     /// The set's pods, by ordinal.
     pub fn pods(&self) -> impl Iterator<Item = PodId> + '_ {
         self.pods.values().map(|(p, _)| *p)

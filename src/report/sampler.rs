@@ -11,6 +11,16 @@ use crate::traffic::Traffic;
 use std::fmt::Write;
 use std::sync::Arc;
 
+/// The workload controllers whose objects get replica columns.
+pub struct Controllers<'a> {
+    /// Jobs.
+    pub jobs: &'a crate::controllers::job::JobController,
+    /// StatefulSets.
+    pub statefulsets: &'a crate::controllers::statefulset::StatefulSetController,
+    /// DaemonSets.
+    pub daemonsets: &'a crate::controllers::daemonset::DaemonSetController,
+}
+
 /// A workload whose replicas get columns.
 #[derive(Clone, Debug)]
 struct WorkloadCol {
@@ -264,10 +274,11 @@ impl Sampler {
         traffic: &Traffic,
         sched: &Scheduler,
         kubelet: &crate::kubelet::Kubelet,
-        jobs: &crate::controllers::job::JobController,
+        sets: &Controllers<'_>,
         hpa: &crate::controllers::hpa::HpaController,
         vpa: &crate::controllers::vpa::VpaRecommender,
     ) -> (i64, i64) {
+        let jobs = sets.jobs;
         let c = store.pod_counts();
         let (mut nodes, mut ready) = (0u64, 0u64);
         let (mut ca, mut cr, mut ma, mut mr) = (0i64, 0i64, 0i64, 0i64);
@@ -372,6 +383,33 @@ impl Sampler {
                             j.status.active,
                             j.status.ready,
                             j.status.succeeded,
+                        )
+                    })
+                    .unwrap_or_default(),
+                // A StatefulSet: spec replicas, status replicas, ready, available.
+                Kind::StatefulSet => sets
+                    .statefulsets
+                    .get(w.ns, &w.name)
+                    .map(|x| {
+                        (
+                            x.replicas(),
+                            x.status.replicas,
+                            x.status.ready_replicas,
+                            x.status.available_replicas,
+                        )
+                    })
+                    .unwrap_or_default(),
+                // A DaemonSet: desired, current, ready and available scheduled pods.
+                Kind::DaemonSet => sets
+                    .daemonsets
+                    .get(w.ns, &w.name)
+                    .map(|x| {
+                        let st = &x.status;
+                        (
+                            st.desired_number_scheduled,
+                            st.current_number_scheduled,
+                            st.number_ready,
+                            st.number_available,
                         )
                     })
                     .unwrap_or_default(),

@@ -684,7 +684,11 @@ impl Simulation {
                     &self.traffic,
                     &self.scheduler,
                     &self.kubelet,
-                    &self.jobs,
+                    &crate::report::sampler::Controllers {
+                        jobs: &self.jobs,
+                        statefulsets: &self.statefulsets,
+                        daemonsets: &self.daemonsets,
+                    },
                     &self.hpa,
                     &self.vpa,
                 );
