@@ -447,8 +447,19 @@ impl ClusterAutoscaler {
                 };
                 add(&mut nodes[i], p);
                 pods.push(*id);
-                rc += p.requests.cpu;
-                rm += p.requests.memory;
+                // expander/waste's resourcesForPods: the app containers' requests.
+                rc += p
+                    .spec
+                    .containers
+                    .iter()
+                    .map(|c| c.requests.cpu)
+                    .sum::<i64>();
+                rm += p
+                    .spec
+                    .containers
+                    .iter()
+                    .map(|c| c.requests.memory)
+                    .sum::<i64>();
             }
             if !nodes.is_empty() {
                 options.push(Opt {
@@ -470,8 +481,16 @@ impl ClusterAutoscaler {
                     pods: o.pods.len(),
                     req_cpu: o.req_cpu,
                     req_mem: o.req_mem,
-                    node_cpu: g.template.allocatable.cpu,
-                    node_mem: g.template.allocatable.memory,
+                    // resourcesForNode: the template's capacity (allocatable when the pool
+                    // gives no capacity, as the model's nodes then have capacity = allocatable).
+                    node_cpu: capacity_or_allocatable(
+                        g.template.capacity.cpu,
+                        g.template.allocatable.cpu,
+                    ),
+                    node_mem: capacity_or_allocatable(
+                        g.template.capacity.memory,
+                        g.template.allocatable.memory,
+                    ),
                     price: g.price,
                 }
             })
@@ -489,8 +508,10 @@ impl ClusterAutoscaler {
                 .map(|o| {
                     let g = &self.groups[o.group];
                     let t = &g.template;
-                    let ac = (t.allocatable.cpu * o.nodes as i64) as f64;
-                    let am = (t.allocatable.memory * o.nodes as i64) as f64;
+                    let ac = (capacity_or_allocatable(t.capacity.cpu, t.allocatable.cpu)
+                        * o.nodes as i64) as f64;
+                    let am = (capacity_or_allocatable(t.capacity.memory, t.allocatable.memory)
+                        * o.nodes as i64) as f64;
                     let waste = (ac - o.req_cpu as f64) / ac + (am - o.req_mem as f64) / am;
                     format!(
                         "{} ({} node(s) for {} pod(s), waste {waste:.2}, price {:.2}/h)",
@@ -800,5 +821,22 @@ impl ClusterAutoscaler {
     /// A node being removed is gone.
     pub fn node_gone(&mut self, id: NodeId) {
         self.deleting.retain(|&n| n != id);
+    }
+}
+
+/// A template's capacity for one resource, or its allocatable when no capacity was given.
+fn capacity_or_allocatable(capacity: i64, allocatable: i64) -> i64 {
+    if capacity > 0 { capacity } else { allocatable }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn least_waste_divides_by_capacity_when_the_template_has_one() {
+        // expander/waste resourcesForNode reads node.Status.Capacity.
+        assert_eq!(capacity_or_allocatable(8000, 7500), 8000);
+        assert_eq!(capacity_or_allocatable(0, 7500), 7500);
     }
 }
