@@ -608,7 +608,8 @@ pub fn plot(
 /// arrived GPU %, one panel per resource, median over seeds per policy.
 pub fn alloc_plot(bench: &Bench, runs: &[RunRecord], w: usize, prov: &Provenance) -> String {
     let wl = &bench.workloads[w];
-    let curves: [(&str, fn(&RunRecord) -> &[f64]); 3] = [
+    type Curve = fn(&RunRecord) -> &[f64];
+    let curves: [(&str, Curve); 3] = [
         ("GPU", |r| &r.outcome.alloc_curve),
         ("CPU", |r| &r.outcome.cpu_curve),
         ("memory", |r| &r.outcome.mem_curve),
