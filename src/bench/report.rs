@@ -1,5 +1,6 @@
 //! The bench's output files: `runs.csv`, `curves.csv`, `summary.csv`, `summary.md`,
-//! `timing.csv`, one SVG per workload, and, with a reference, `comparison.{csv,md}`.
+//! `timing.csv`, two SVGs per workload (unallocated GPU; GPU/CPU/memory allocation), and,
+//! with a reference, `comparison.{csv,md}`.
 //! Numbers are printed with fixed decimals so equal runs give equal bytes.
 
 use super::stats::{ci95, kendall_tau, mean, quantile, sd};
