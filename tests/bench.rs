@@ -56,6 +56,7 @@ fn output_bytes_do_not_depend_on_the_thread_count() {
         "summary.md",
         "curves.csv",
         "unalloc_vs_arrived_tiny.svg",
+        "alloc_vs_arrived_tiny.svg",
     ] {
         assert!(names.iter().any(|n| n == must), "{must} missing: {names:?}");
     }
@@ -324,5 +325,263 @@ fn scenario_bench_compares_kube_scheduler_configurations() {
         used("most-allocated").iter().all(|&n| n <= 6),
         "{:?}",
         used("most-allocated")
+    );
+}
+
+/// The CPU and memory allocation curves: columns in `curves.csv` and `summary.csv`, the plot,
+/// and per run non-decreasing (pods are only added) up to the first GPU-pod failure, ending at
+/// the end-of-run allocation.
+#[test]
+fn cpu_and_memory_allocation_curves_follow_arrivals() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = kubesim(&[
+        "bench",
+        fixture("bench.yaml").to_str().unwrap(),
+        "--quiet",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let curves = std::fs::read_to_string(dir.path().join("curves.csv")).unwrap();
+    let header: Vec<&str> = curves.lines().next().unwrap().split(',').collect();
+    for c in [
+        "cpu_alloc_pct_median",
+        "cpu_alloc_pct_mean",
+        "mem_alloc_pct_median",
+        "mem_alloc_pct_mean",
+    ] {
+        assert!(header.contains(&c), "{c} missing: {header:?}");
+    }
+    let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
+    // Per policy (6) × arrived 0..=130, mean curves never decrease either.
+    let mut last: std::collections::BTreeMap<String, (f64, f64)> = Default::default();
+    let mut rows = 0;
+    for l in curves.lines().skip(1) {
+        let f: Vec<&str> = l.split(',').collect();
+        assert_eq!(f.len(), header.len(), "{l}");
+        rows += 1;
+        let (c, m) = (f[col("cpu_alloc_pct_mean")], f[col("mem_alloc_pct_mean")]);
+        if c.is_empty() {
+            continue;
+        }
+        let (c, m): (f64, f64) = (c.parse().unwrap(), m.parse().unwrap());
+        let prev = last.entry(f[1].to_string()).or_insert((0.0, 0.0));
+        assert!(c >= prev.0 && m >= prev.1, "{l}: after {prev:?}");
+        *prev = (c, m);
+    }
+    assert_eq!(rows, 6 * 131);
+    assert!(last.values().all(|&(c, m)| c > 0.0 && m > 0.0), "{last:?}");
+    let summary = std::fs::read_to_string(dir.path().join("summary.csv")).unwrap();
+    assert!(summary.lines().next().unwrap().ends_with(
+        ",cpu_alloc_pct_100_mean,cpu_alloc_pct_100_ci95,mem_alloc_pct_100_mean,mem_alloc_pct_100_ci95"
+    ));
+    let svg = std::fs::read_to_string(dir.path().join("alloc_vs_arrived_tiny.svg")).unwrap();
+    for t in ["GPU allocation", "CPU allocation", "memory allocation"] {
+        assert!(svg.contains(t), "{t}");
+    }
+
+    // Per run: the buckets are those of the GPU curve; non-decreasing until the first failure.
+    let c = openb::load_nodes(&fixture("nodes.csv")).unwrap();
+    let pods = openb::load_pods(&fixture("pods.csv"), &c.models).unwrap();
+    let t = TypicalPods::from_pods(&pods, 95);
+    let reg = GpuRegistry::builtin();
+    let mut failures = 0;
+    for name in [
+        "Random",
+        "DotProd",
+        "GpuClustering",
+        "GpuPacking",
+        "BestFit",
+        "FGD",
+    ] {
+        for seed in 1..=4 {
+            let o = run(
+                &c,
+                &pods,
+                &t,
+                reg.get(name).unwrap(),
+                &Procedure::default(),
+                seed,
+            );
+            assert_eq!(o.cpu_curve.len(), o.alloc_curve.len());
+            assert_eq!(o.mem_curve.len(), o.alloc_curve.len());
+            for x in 0..o.alloc_curve.len() {
+                // Defined exactly where the GPU curve is.
+                assert_eq!(
+                    o.cpu_curve[x].is_nan(),
+                    o.alloc_curve[x].is_nan(),
+                    "{name} {x}"
+                );
+                assert_eq!(
+                    o.mem_curve[x].is_nan(),
+                    o.alloc_curve[x].is_nan(),
+                    "{name} {x}"
+                );
+            }
+            let until = o
+                .first_fail_arrived_pct
+                .map(|v| v.floor() as usize)
+                .unwrap_or(o.alloc_curve.len() - 1);
+            failures += o.first_fail_arrived_pct.is_some() as usize;
+            let mut prev = (0.0f64, 0.0f64);
+            for x in 0..=until.min(o.alloc_curve.len() - 1) {
+                let (cv, mv) = (o.cpu_curve[x], o.mem_curve[x]);
+                if cv.is_nan() {
+                    continue;
+                }
+                assert!(
+                    cv >= prev.0 && mv >= prev.1,
+                    "{name} seed {seed} x {x}: ({cv}, {mv}) after {prev:?}"
+                );
+                assert!((0.0..=100.0).contains(&cv) && (0.0..=100.0).contains(&mv));
+                prev = (cv, mv);
+            }
+            assert!(prev.0 > 0.0 && prev.1 > 0.0, "{name} seed {seed}");
+            // No curve value exceeds the end-of-run allocation (rounded to 0.01).
+            let top = o
+                .cpu_curve
+                .iter()
+                .copied()
+                .filter(|v| !v.is_nan())
+                .fold(0.0, f64::max);
+            assert!(
+                top <= o.cpu_alloc_pct + 0.005,
+                "{top} > {}",
+                o.cpu_alloc_pct
+            );
+        }
+    }
+    assert!(failures > 0, "the fixture should overflow the cluster");
+}
+
+fn scenario_fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/bench-scenario")
+        .join(name)
+        .to_string_lossy()
+        .to_string()
+}
+
+/// A scenario bench writes per-policy CIs, paired differences against the baseline and CI
+/// plots; a policy identical to the baseline differs from it by exactly 0; the files do not
+/// depend on the thread count; a bad `baseline:` is a located input error.
+#[test]
+fn scenario_bench_writes_cis_paired_differences_and_plots() {
+    let dir = tempfile::tempdir().unwrap();
+    let bench_file = dir.path().join("b.yaml");
+    let text = format!(
+        "kind: Benchmark\nname: crn\nworkloads:\n  - scenario: {}\npolicies:\n  - default\n  - {{name: packed, config: {ma}}}\n  - {{name: packed-again, config: {ma}}}\nbaseline: packed\nseeds: [1, 2, 3]\n",
+        scenario_fixture("cluster.yaml"),
+        ma = scenario_fixture("most-allocated.yaml")
+    );
+    std::fs::write(&bench_file, &text).unwrap();
+    let (a, b) = (dir.path().join("t1"), dir.path().join("t2"));
+    for (out, threads) in [(&a, "1"), (&b, "2")] {
+        let o = kubesim(&[
+            "bench",
+            bench_file.to_str().unwrap(),
+            "--threads",
+            threads,
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    for n in [
+        "runs.csv",
+        "summary.csv",
+        "paired.csv",
+        "summary.md",
+        "metrics_pack-or-spread.svg",
+        "paired_pack-or-spread.svg",
+    ] {
+        let (x, y) = (
+            std::fs::read(a.join(n)).unwrap(),
+            std::fs::read(b.join(n)).unwrap(),
+        );
+        assert!(!x.is_empty(), "{n} is empty");
+        assert_eq!(x, y, "{n} differs between 1 and 2 threads");
+    }
+    let read = |n: &str| std::fs::read_to_string(a.join(n)).unwrap();
+    let summary = read("summary.csv");
+    assert_eq!(
+        summary.lines().next().unwrap(),
+        "workload,policy,metric,runs,mean,sd,ci95_half,ci95_lo,ci95_hi"
+    );
+    // 3 policies × 11 metrics.
+    assert_eq!(summary.lines().count(), 1 + 3 * 11);
+    for l in summary.lines().skip(1) {
+        let f: Vec<&str> = l.split(',').collect();
+        assert_eq!(f[3], "3", "{l}");
+        let v: Vec<f64> = f[4..].iter().map(|x| x.parse().unwrap()).collect();
+        // mean, sd, half-width, lo, hi: lo = mean − half ≤ mean ≤ hi = mean + half.
+        assert!(v[1] >= 0.0 && v[2] >= 0.0, "{l}");
+        assert!(
+            (v[3] - (v[0] - v[2])).abs() < 2e-4 && (v[4] - (v[0] + v[2])).abs() < 2e-4,
+            "{l}"
+        );
+    }
+    let nodes = |p: &str| {
+        summary
+            .lines()
+            .find(|l| l.starts_with(&format!("pack-or-spread,{p},nodes_used,")))
+            .unwrap()
+            .split(',')
+            .nth(4)
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+    };
+    assert_eq!(nodes("default"), 20.0);
+    let paired = read("paired.csv");
+    assert_eq!(
+        paired.lines().next().unwrap(),
+        "workload,policy,baseline,metric,pairs,diff_mean,diff_sd,diff_ci95_half,diff_ci95_lo,diff_ci95_hi"
+    );
+    assert_eq!(paired.lines().count(), 1 + 3 * 11);
+    for l in paired.lines().skip(1) {
+        let f: Vec<&str> = l.split(',').collect();
+        assert_eq!((f[2], f[4]), ("packed", "3"), "{l}");
+        if f[1] == "packed" || f[1] == "packed-again" {
+            // Against itself (and an identical profile, same seeds): exactly zero.
+            assert_eq!(&f[5..], ["0.0000"; 5], "{l}");
+        }
+    }
+    // Spreading uses more nodes than packing on every seed: the paired difference is the
+    // difference of the means, and positive.
+    let d: Vec<&str> = paired
+        .lines()
+        .find(|l| l.starts_with("pack-or-spread,default,packed,nodes_used,"))
+        .unwrap()
+        .split(',')
+        .collect();
+    let diff: f64 = d[5].parse().unwrap();
+    assert!(
+        diff > 0.0 && (diff - (20.0 - nodes("packed"))).abs() < 1e-3,
+        "{d:?}"
+    );
+    let md = read("summary.md");
+    assert!(
+        md.contains("## Paired differences against `packed`"),
+        "{md}"
+    );
+    let svg = read("metrics_pack-or-spread.svg");
+    assert!(svg.contains("<circle") && svg.contains("nodes used") && svg.contains("packed-again"));
+    let svg = read("paired_pack-or-spread.svg");
+    assert!(svg.contains("Δ nodes used") && svg.contains("stroke-dasharray"));
+
+    // An unknown baseline is a located input error (exit 2), before anything runs.
+    std::fs::write(
+        &bench_file,
+        text.replace("baseline: packed", "baseline: pakced"),
+    )
+    .unwrap();
+    let o = kubesim(&["bench", bench_file.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("b.yaml") && err.contains("`pakced` is not one of the policies"),
+        "{err}"
     );
 }

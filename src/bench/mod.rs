@@ -507,6 +507,10 @@ pub fn write_outputs(
             format!("unalloc_vs_arrived_{}.svg", wl.name),
             report::plot(bench, runs, w, reference.as_ref(), prov),
         ));
+        files.push((
+            format!("alloc_vs_arrived_{}.svg", wl.name),
+            report::alloc_plot(bench, runs, w, prov),
+        ));
     }
     let mut readme = format!(
         "# {}\n\nWritten by `{full_command}` at commit `{}`.\n\n\

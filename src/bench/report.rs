@@ -1,9 +1,10 @@
 //! The bench's output files: `runs.csv`, `curves.csv`, `summary.csv`, `summary.md`,
-//! `timing.csv`, one SVG per workload, and, with a reference, `comparison.{csv,md}`.
+//! `timing.csv`, two SVGs per workload (unallocated GPU; GPU/CPU/memory allocation), and,
+//! with a reference, `comparison.{csv,md}`.
 //! Numbers are printed with fixed decimals so equal runs give equal bytes.
 
 use super::stats::{ci95, kendall_tau, mean, quantile, sd};
-use super::svg::{Panel, Series, chart};
+use super::svg::{Panel, Series, chart, chart_each};
 use super::{Bench, RunRecord};
 use crate::gpu::run::CURVE_MAX;
 use std::collections::BTreeMap;
@@ -80,10 +81,12 @@ first_gpu_fail_arrived_pct,arrivals_hash\n",
 }
 
 /// `curves.csv`: per workload, policy and arrived % the median, quartiles and mean of the GPU
-/// allocation % over seeds, and the mean fragmentation % of capacity.
+/// allocation % over seeds, the mean fragmentation % of capacity, and the median and mean of
+/// the CPU and memory allocation % (allocated / cluster capacity) at the same points.
 pub fn curves_csv(bench: &Bench, runs: &[RunRecord]) -> String {
     let mut s = String::from(
-        "workload,policy,arrived_pct,alloc_pct_median,alloc_pct_q25,alloc_pct_q75,alloc_pct_mean,frag_pct_mean\n",
+        "workload,policy,arrived_pct,alloc_pct_median,alloc_pct_q25,alloc_pct_q75,alloc_pct_mean,frag_pct_mean,\
+cpu_alloc_pct_median,cpu_alloc_pct_mean,mem_alloc_pct_median,mem_alloc_pct_mean\n",
     );
     for (w, wl) in bench.workloads.iter().enumerate() {
         for (p, pn) in bench.policies.iter().enumerate() {
@@ -91,15 +94,21 @@ pub fn curves_csv(bench: &Bench, runs: &[RunRecord]) -> String {
             for x in 0..=CURVE_MAX {
                 let a: Vec<f64> = c.iter().map(|r| r.outcome.alloc_curve[x]).collect();
                 let fr: Vec<f64> = c.iter().map(|r| r.outcome.frag_curve[x]).collect();
+                let cpu: Vec<f64> = c.iter().map(|r| r.outcome.cpu_curve[x]).collect();
+                let mem: Vec<f64> = c.iter().map(|r| r.outcome.mem_curve[x]).collect();
                 let _ = writeln!(
                     s,
-                    "{},{pn},{x},{},{},{},{},{}",
+                    "{},{pn},{x},{},{},{},{},{},{},{},{},{}",
                     wl.name,
                     f(quantile(&a, 0.5), 3),
                     f(quantile(&a, 0.25), 3),
                     f(quantile(&a, 0.75), 3),
                     f(mean(&a), 3),
-                    f(mean(&fr), 3)
+                    f(mean(&fr), 3),
+                    f(quantile(&cpu, 0.5), 3),
+                    f(mean(&cpu), 3),
+                    f(quantile(&mem, 0.5), 3),
+                    f(mean(&mem), 3)
                 );
             }
         }
@@ -118,6 +127,8 @@ struct Row {
     nodes: Vec<f64>,
     cpu: Vec<f64>,
     mem: Vec<f64>,
+    cpu100: Vec<f64>,
+    mem100: Vec<f64>,
 }
 
 fn row(c: &[&RunRecord]) -> Row {
@@ -132,6 +143,8 @@ fn row(c: &[&RunRecord]) -> Row {
         nodes: m(&|r| r.outcome.nodes_used as f64),
         cpu: m(&|r| r.outcome.cpu_alloc_pct),
         mem: m(&|r| r.outcome.mem_alloc_pct),
+        cpu100: m(&|r| r.outcome.cpu_curve.get(100).copied().unwrap_or(f64::NAN)),
+        mem100: m(&|r| r.outcome.mem_curve.get(100).copied().unwrap_or(f64::NAN)),
     }
 }
 
@@ -151,7 +164,8 @@ pub fn summary(bench: &Bench, runs: &[RunRecord], prov: &Provenance) -> (String,
         "workload,policy,runs,unalloc_gpu_pct_100_mean,unalloc_gpu_pct_100_sd,unalloc_gpu_pct_100_ci95,\
 unalloc_gpu_pct_130_mean,unalloc_gpu_pct_130_sd,unalloc_gpu_pct_130_ci95,frag_gpu_pct_100_mean,\
 knee_arrived_pct_median,pods_failed_mean,nodes_used_mean,cpu_alloc_pct_end_mean,mem_alloc_pct_end_mean,\
-baseline,diff_unalloc_100_vs_baseline_mean,diff_unalloc_100_vs_baseline_ci95\n",
+baseline,diff_unalloc_100_vs_baseline_mean,diff_unalloc_100_vs_baseline_ci95,\
+cpu_alloc_pct_100_mean,cpu_alloc_pct_100_ci95,mem_alloc_pct_100_mean,mem_alloc_pct_100_ci95\n",
     );
     let mut md = format!(
         "# Benchmark `{}`\n\nCluster: {} nodes, {} GPUs. Seeds: {}. Baseline for paired differences: {}.\n\
@@ -175,8 +189,8 @@ Produced by `{}` at commit `{}`.\n",
         let _ = write!(
             md,
             "\n## {}\n\n{} pods, {} typical pod shapes of {} ({:.2} % of pods).\n\n\
-| policy | unalloc. GPU % @100 % arrived | @130 % | Δ vs {} @100 | frag % @100 | knee (median) | failed pods | nodes used |\n\
-|---|---|---|---|---|---|---|---|\n",
+| policy | unalloc. GPU % @100 % arrived | @130 % | Δ vs {} @100 | frag % @100 | knee (median) | failed pods | nodes used | CPU alloc. % @100 | memory alloc. % @100 |\n\
+|---|---|---|---|---|---|---|---|---|---|\n",
             wl.name,
             wl.pods.len(),
             wl.typical.pods.len(),
@@ -190,7 +204,7 @@ Produced by `{}` at commit `{}`.\n",
             let d = paired(&r.u100, &b.u100);
             let _ = writeln!(
                 csv,
-                "{},{pn},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                "{},{pn},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 wl.name,
                 r.n,
                 f(mean(&r.u100), 3),
@@ -207,11 +221,15 @@ Produced by `{}` at commit `{}`.\n",
                 f(mean(&r.mem), 3),
                 bench.baseline,
                 f(mean(&d), 3),
-                f(ci95(&d), 3)
+                f(ci95(&d), 3),
+                f(mean(&r.cpu100), 3),
+                f(ci95(&r.cpu100), 3),
+                f(mean(&r.mem100), 3),
+                f(ci95(&r.mem100), 3)
             );
             let _ = writeln!(
                 md,
-                "| {pn} | {} ± {} [{}] | {} ± {} | {} [{}] | {} | {} | {} | {} |",
+                "| {pn} | {} ± {} [{}] | {} ± {} | {} [{}] | {} | {} | {} | {} | {} [{}] | {} [{}] |",
                 f(mean(&r.u100), 2),
                 f(sd(&r.u100), 2),
                 f(ci95(&r.u100), 2),
@@ -230,7 +248,11 @@ Produced by `{}` at commit `{}`.\n",
                 f(mean(&r.frag100), 2),
                 f(quantile(&r.knee, 0.5), 1),
                 f(mean(&r.failed), 1),
-                f(mean(&r.nodes), 1)
+                f(mean(&r.nodes), 1),
+                f(mean(&r.cpu100), 2),
+                f(ci95(&r.cpu100), 2),
+                f(mean(&r.mem100), 2),
+                f(ci95(&r.mem100), 2)
             );
         }
     }
@@ -579,6 +601,54 @@ pub fn plot(
     chart(
         &panels,
         &series,
+        &format!("median over seeds; {} @ {}", prov.command, prov.commit),
+    )
+}
+
+/// An SVG of the allocation ratio (allocated / cluster capacity, %) of GPU, CPU and memory vs
+/// arrived GPU %, one panel per resource, median over seeds per policy.
+pub fn alloc_plot(bench: &Bench, runs: &[RunRecord], w: usize, prov: &Provenance) -> String {
+    let wl = &bench.workloads[w];
+    type Curve = fn(&RunRecord) -> &[f64];
+    let curves: [(&str, Curve); 3] = [
+        ("GPU", |r| &r.outcome.alloc_curve),
+        ("CPU", |r| &r.outcome.cpu_curve),
+        ("memory", |r| &r.outcome.mem_curve),
+    ];
+    let mut per_panel = Vec::new();
+    for (res, get) in curves {
+        let mut series = Vec::new();
+        for (p, pn) in bench.policies.iter().enumerate() {
+            let c = cell(runs, w, p);
+            let points = (0..=CURVE_MAX)
+                .map(|x| {
+                    let v: Vec<f64> = c.iter().map(|r| get(r)[x]).collect();
+                    (x as f64, quantile(&v, 0.5))
+                })
+                .collect();
+            series.push(Series {
+                label: pn.clone(),
+                color: COLORS[p % COLORS.len()].to_string(),
+                dashed: false,
+                points,
+            });
+        }
+        let panel = Panel {
+            title: format!("{}: {res} allocation vs arrived", wl.name),
+            x: (0.0, 130.0),
+            y: (0.0, 100.0),
+            x_label: "arrived GPU request, % of capacity".into(),
+            y_label: format!("allocated {res}, % of capacity"),
+        };
+        per_panel.push((panel, series));
+    }
+    let each: Vec<(Panel, &[Series])> = per_panel
+        .iter()
+        .map(|(p, s)| (p.clone(), s.as_slice()))
+        .collect();
+    chart_each(
+        &each,
+        &per_panel[0].1,
         &format!("median over seeds; {} @ {}", prov.command, prov.commit),
     )
 }

@@ -3,7 +3,8 @@
 //! scenario's own scheduler configuration (`default`) or a `KubeSchedulerConfiguration` file.
 //! Used by the scheduler_perf-style suites in `scenarios/bench/perf/`.
 
-use super::stats::{mean, sd};
+use super::stats::{Estimate, paired_by_seed};
+use super::svg::{CiPanel, ci_chart};
 use super::{BenchFile, PolicySpec, resolve_path};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::scenario::{Scenario, load_scenario};
@@ -23,6 +24,8 @@ pub struct ScenarioBench {
     pub workloads: Vec<(String, Arc<Scenario>)>,
     /// (name, configuration; `None` keeps the scenario's).
     pub policies: Vec<(String, Option<SchedulerConfig>)>,
+    /// Index into `policies` of the baseline for paired differences (`baseline:`, default 0).
+    pub baseline: usize,
     /// Seeds.
     pub seeds: Vec<u64>,
 }
@@ -159,6 +162,24 @@ pub fn load(spec: &BenchFile, file: &Arc<str>, base: &Path) -> Result<ScenarioBe
     if policies.is_empty() {
         return Err(bad("at least one policy is needed".into(), "policies"));
     }
+    for (i, (n, _)) in policies.iter().enumerate() {
+        if policies[..i].iter().any(|(m, _)| m == n) {
+            return Err(bad(
+                format!("duplicate policy name `{n}`"),
+                &format!("policies[{i}]"),
+            ));
+        }
+    }
+    let baseline = match &spec.baseline {
+        None => 0,
+        Some(b) => policies.iter().position(|(n, _)| n == b).ok_or_else(|| {
+            let names: Vec<&str> = policies.iter().map(|(n, _)| n.as_str()).collect();
+            bad(
+                format!("`{b}` is not one of the policies ({})", names.join(", ")),
+                "baseline",
+            )
+        })?,
+    };
     let seeds = spec.seeds.seeds();
     if seeds.is_empty() {
         return Err(bad("no seeds".into(), "seeds"));
@@ -167,6 +188,7 @@ pub fn load(spec: &BenchFile, file: &Arc<str>, base: &Path) -> Result<ScenarioBe
         name: spec.name.clone(),
         workloads,
         policies,
+        baseline,
         seeds,
     })
 }
@@ -234,7 +256,9 @@ pub fn run_all(
     })
 }
 
-/// Writes `runs.csv`, `summary.md`, `timing.csv` (with pods/s) and `README.md` into `out`;
+/// Writes `runs.csv`, `summary.csv` (mean, sd, 95 % CI per policy and metric), `paired.csv`
+/// (differences to the baseline per seed), `summary.md`, `metrics_<workload>.svg`,
+/// `paired_<workload>.svg`, `timing.csv` (with pods/s) and `README.md` into `out`;
 /// returns the overall scheduled pods per wall second.
 pub fn write_outputs(
     b: &ScenarioBench,
@@ -282,44 +306,231 @@ pub fn write_outputs(
         pods += r.scheduled;
         secs += r.wall_secs;
     }
+    let prov = format!("{command} @ {commit}");
+    let (summary_csv, paired_csv, md, svgs) = stats_reports(b, runs, command, commit, &prov);
+    let mut readme = format!(
+        "# {}\n\nWritten by `{full}` at commit `{commit}`. `timing.csv` (wall clock, pods scheduled per second of one worker) varies between runs; the other files do not.\n\n- `runs.csv`\n- `summary.csv`\n- `paired.csv`\n- `summary.md`\n- `timing.csv`\n",
+        b.name
+    );
+    for (name, _) in &svgs {
+        let _ = writeln!(readme, "- `{name}`");
+    }
+    std::fs::write(out.join("runs.csv"), csv)?;
+    std::fs::write(out.join("summary.csv"), summary_csv)?;
+    std::fs::write(out.join("paired.csv"), paired_csv)?;
+    std::fs::write(out.join("summary.md"), md)?;
+    for (name, svg) in svgs {
+        std::fs::write(out.join(name), svg)?;
+    }
+    std::fs::write(out.join("timing.csv"), timing)?;
+    std::fs::write(out.join("README.md"), readme)?;
+    Ok(pods as f64 / secs.max(1e-9))
+}
+
+/// A metric of a scenario run: (column name, label in tables and plots, value).
+type Metric = (&'static str, &'static str, fn(&ScenarioRun) -> f64);
+
+/// The metrics summarised per policy and compared against the baseline, in output order.
+pub const METRICS: [Metric; 11] = [
+    ("pods_scheduled", "pods scheduled", |r| r.scheduled as f64),
+    ("pods_pending_end", "pending at end", |r| r.pending as f64),
+    ("unschedulable_cycles", "unschedulable cycles", |r| {
+        r.unschedulable as f64
+    }),
+    ("preemptions", "preemptions", |r| r.preemptions as f64),
+    ("preemption_victims", "victims", |r| r.victims as f64),
+    ("pending_s_p50", "pending s p50", |r| r.pending_secs[0]),
+    ("pending_s_p95", "pending s p95", |r| r.pending_secs[1]),
+    ("pending_s_p99", "pending s p99", |r| r.pending_secs[2]),
+    ("max_zone_skew", "max zone skew", |r| r.max_zone_skew as f64),
+    ("nodes_used", "nodes used", |r| r.nodes_used as f64),
+    ("cost", "cost", |r| r.cost),
+];
+
+/// `v` with four decimals; empty for NaN (e.g. the CI of a single seed).
+fn f4(v: f64) -> String {
+    if v.is_nan() {
+        String::new()
+    } else {
+        // -0.0 prints as 0.0000 so a zero difference has one spelling.
+        format!("{:.4}", v + 0.0)
+    }
+}
+
+/// (seed, value) of one metric for the runs of (workload, policy), in seed order.
+fn series(runs: &[ScenarioRun], w: usize, p: usize, m: &Metric) -> Vec<(u64, f64)> {
+    runs.iter()
+        .filter(|r| r.workload == w && r.policy == p)
+        .map(|r| (r.seed, (m.2)(r)))
+        .collect()
+}
+
+/// `summary.csv`, `paired.csv`, `summary.md` and the SVGs (`metrics_<workload>.svg`,
+/// `paired_<workload>.svg`) of a scenario bench.
+#[allow(clippy::type_complexity)]
+fn stats_reports(
+    b: &ScenarioBench,
+    runs: &[ScenarioRun],
+    command: &str,
+    commit: &str,
+    prov: &str,
+) -> (String, String, String, Vec<(String, String)>) {
+    const COLORS: [&str; 8] = [
+        "#7f7f7f", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#d62728", "#17becf", "#8c564b",
+    ];
+    let base = &b.policies[b.baseline].0;
+    let mut scsv = String::from("workload,policy,metric,runs,mean,sd,ci95_half,ci95_lo,ci95_hi\n");
+    let mut pcsv = String::from(
+        "workload,policy,baseline,metric,pairs,diff_mean,diff_sd,diff_ci95_half,diff_ci95_lo,diff_ci95_hi\n",
+    );
     let mut md = format!(
-        "# Benchmark `{}`\n\nProduced by `{command}` at commit `{commit}`. Mean ± sd over seeds {:?}.\n\n| workload | policy | pods scheduled | pending at end | unschedulable cycles | preemptions | victims | pending s p50 / p95 / p99 | max zone skew | nodes used | cost |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
+        "# Benchmark `{}`\n\nProduced by `{command}` at commit `{commit}`. Seeds {:?}. \
+Values are mean ± sample sd over seeds [95 % CI half-width, Student t]; the paired differences \
+are policy − `{base}` per seed (same seed, same arrivals) with their 95 % CI.\n\n\
+| workload | policy | pods scheduled | pending at end | unschedulable cycles | preemptions | victims | pending s p50 / p95 / p99 | max zone skew | nodes used | cost |\n\
+|---|---|---|---|---|---|---|---|---|---|---|\n",
         b.name, b.seeds
     );
+    let mut diffs_md = format!(
+        "\n## Paired differences against `{base}` (mean [95 % CI half-width])\n\n| workload | policy |"
+    );
+    for m in &METRICS {
+        let _ = write!(diffs_md, " {} |", m.1);
+    }
+    diffs_md.push_str("\n|---|---|");
+    for _ in &METRICS {
+        diffs_md.push_str("---|");
+    }
+    diffs_md.push('\n');
+    let mut svgs = Vec::new();
     for (w, (wn, _)) in b.workloads.iter().enumerate() {
+        let mut level_panels: Vec<CiPanel> = METRICS
+            .iter()
+            .map(|m| CiPanel {
+                title: m.1.to_string(),
+                estimates: Vec::new(),
+                zero_line: false,
+            })
+            .collect();
+        let mut diff_panels: Vec<CiPanel> = METRICS
+            .iter()
+            .map(|m| CiPanel {
+                title: format!("Δ {}", m.1),
+                estimates: Vec::new(),
+                zero_line: true,
+            })
+            .collect();
         for (p, (pn, _)) in b.policies.iter().enumerate() {
-            let c: Vec<&ScenarioRun> = runs
-                .iter()
-                .filter(|r| r.workload == w && r.policy == p)
-                .collect();
-            let m = |g: &dyn Fn(&ScenarioRun) -> f64| {
-                let v: Vec<f64> = c.iter().map(|r| g(r)).collect();
-                format!("{:.1} ± {:.1}", mean(&v), sd(&v))
+            let color = COLORS[p % COLORS.len()].to_string();
+            let mut cells = Vec::new();
+            let _ = write!(diffs_md, "| {wn} | {pn} |");
+            for (k, m) in METRICS.iter().enumerate() {
+                let v = series(runs, w, p, m);
+                let vals: Vec<f64> = v.iter().map(|x| x.1).collect();
+                let e = Estimate::of(&vals);
+                let _ = writeln!(
+                    scsv,
+                    "{wn},{pn},{},{},{},{},{},{},{}",
+                    m.0,
+                    e.n,
+                    f4(e.mean),
+                    f4(e.sd),
+                    f4(e.ci95),
+                    f4(e.mean - e.ci95),
+                    f4(e.mean + e.ci95)
+                );
+                cells.push(e);
+                level_panels[k].estimates.push(super::svg::Estimate {
+                    label: pn.clone(),
+                    color: color.clone(),
+                    mean: e.mean,
+                    lo: e.mean - e.ci95,
+                    hi: e.mean + e.ci95,
+                });
+                let d = Estimate::of(&paired_by_seed(&v, &series(runs, w, b.baseline, m)));
+                let _ = writeln!(
+                    pcsv,
+                    "{wn},{pn},{base},{},{},{},{},{},{},{}",
+                    m.0,
+                    d.n,
+                    f4(d.mean),
+                    f4(d.sd),
+                    f4(d.ci95),
+                    f4(d.mean - d.ci95),
+                    f4(d.mean + d.ci95)
+                );
+                if p == b.baseline {
+                    diffs_md.push_str(" – |");
+                } else {
+                    let _ = write!(
+                        diffs_md,
+                        " {:+.3} [{}] |",
+                        d.mean + 0.0,
+                        if d.ci95.is_nan() {
+                            "–".to_string()
+                        } else {
+                            format!("{:.3}", d.ci95)
+                        }
+                    );
+                }
+                if p != b.baseline {
+                    diff_panels[k].estimates.push(super::svg::Estimate {
+                        label: pn.clone(),
+                        color: color.clone(),
+                        mean: d.mean,
+                        lo: d.mean - d.ci95,
+                        hi: d.mean + d.ci95,
+                    });
+                }
+            }
+            diffs_md.push('\n');
+            let c = |k: usize| {
+                format!(
+                    "{:.1} ± {:.1} [{}]",
+                    cells[k].mean,
+                    cells[k].sd,
+                    if cells[k].ci95.is_nan() {
+                        "–".to_string()
+                    } else {
+                        format!("{:.1}", cells[k].ci95)
+                    }
+                )
             };
             let _ = writeln!(
                 md,
                 "| {wn} | {pn} | {} | {} | {} | {} | {} | {:.3} / {:.3} / {:.3} | {} | {} | {} |",
-                m(&|r| r.scheduled as f64),
-                m(&|r| r.pending as f64),
-                m(&|r| r.unschedulable as f64),
-                m(&|r| r.preemptions as f64),
-                m(&|r| r.victims as f64),
-                mean(&c.iter().map(|r| r.pending_secs[0]).collect::<Vec<_>>()),
-                mean(&c.iter().map(|r| r.pending_secs[1]).collect::<Vec<_>>()),
-                mean(&c.iter().map(|r| r.pending_secs[2]).collect::<Vec<_>>()),
-                m(&|r| r.max_zone_skew as f64),
-                m(&|r| r.nodes_used as f64),
-                m(&|r| r.cost)
+                c(0),
+                c(1),
+                c(2),
+                c(3),
+                c(4),
+                cells[5].mean,
+                cells[6].mean,
+                cells[7].mean,
+                c(8),
+                c(9),
+                c(10)
             );
         }
+        svgs.push((
+            format!("metrics_{wn}.svg"),
+            ci_chart(
+                &format!("{}: mean and 95 % CI over seeds per policy", wn),
+                &level_panels,
+                prov,
+            ),
+        ));
+        if b.policies.len() > 1 {
+            svgs.push((
+                format!("paired_{wn}.svg"),
+                ci_chart(
+                    &format!("{wn}: paired difference to `{base}` (same seed), mean and 95 % CI"),
+                    &diff_panels,
+                    prov,
+                ),
+            ));
+        }
     }
-    let readme = format!(
-        "# {}\n\nWritten by `{full}` at commit `{commit}`. `timing.csv` (wall clock, pods scheduled per second of one worker) varies between runs; the other files do not.\n\n- `runs.csv`\n- `summary.md`\n- `timing.csv`\n",
-        b.name
-    );
-    std::fs::write(out.join("runs.csv"), csv)?;
-    std::fs::write(out.join("summary.md"), md)?;
-    std::fs::write(out.join("timing.csv"), timing)?;
-    std::fs::write(out.join("README.md"), readme)?;
-    Ok(pods as f64 / secs.max(1e-9))
+    md.push_str(&diffs_md);
+    (scsv, pcsv, md, svgs)
 }

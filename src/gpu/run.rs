@@ -117,6 +117,11 @@ pub struct RunOutcome {
     pub alloc_curve: Vec<f64>,
     /// Fragmented milli-GPU, % of capacity, per arrived % 0..=130.
     pub frag_curve: Vec<f64>,
+    /// Allocated CPU, % of the cluster's CPU, per arrived (GPU) % 0..=130, bucketed and rounded
+    /// as `alloc_curve`; NaN where undefined.
+    pub cpu_curve: Vec<f64>,
+    /// Allocated memory, % of the cluster's memory, per arrived (GPU) % 0..=130, as `cpu_curve`.
+    pub mem_curve: Vec<f64>,
     /// FNV-1a hash of the arrival sequence (pod index per arrival).
     pub arrivals_hash: u64,
 }
@@ -200,6 +205,11 @@ pub fn run(
     let buckets = CURVE_MAX + 3;
     let mut alloc_sum = vec![0.0f64; buckets];
     let mut frag_sum = vec![0.0f64; buckets];
+    let mut cpu_sum = vec![0.0f64; buckets];
+    let mut mem_sum = vec![0.0f64; buckets];
+    let cpu_cap = cluster.total_cpu().max(1) as f64;
+    let mem_cap = cluster.total_mem_mib().max(1) as f64;
+    let (mut cpu_used, mut mem_used): (i64, i64) = (0, 0);
     let mut count = vec![0u64; buckets];
 
     let mut feasible: Vec<u32> = Vec::with_capacity(nodes.len());
@@ -218,6 +228,8 @@ pub fn run(
         first_fail_arrived_pct: None,
         alloc_curve: Vec::new(),
         frag_curve: Vec::new(),
+        cpu_curve: Vec::new(),
+        mem_curve: Vec::new(),
         arrivals_hash: 0xcbf2_9ce4_8422_2325,
     };
     let mut used: u64 = 0;
@@ -275,6 +287,8 @@ pub fn run(
             n.place(pod, &devices);
             node_gen[chosen] = node_gen[chosen].wrapping_add(1).max(1);
             used += pod.gpu_total();
+            cpu_used += pod.cpu;
+            mem_used += pod.mem_mib;
             let f = typical.frag_of(n);
             frag_total += f - frag[chosen];
             frag[chosen] = f;
@@ -285,6 +299,8 @@ pub fn run(
             let x = x as usize;
             alloc_sum[x] += (used as f64 / cap * 100.0 * 100.0).round() / 100.0;
             frag_sum[x] += (frag_total / cap * 100.0 * 100.0).round() / 100.0;
+            cpu_sum[x] += (cpu_used as f64 / cpu_cap * 100.0 * 100.0).round() / 100.0;
+            mem_sum[x] += (mem_used as f64 / mem_cap * 100.0 * 100.0).round() / 100.0;
             count[x] += 1;
         }
     }
@@ -307,13 +323,16 @@ pub fn run(
     };
     out.alloc_curve = curve(&alloc_sum);
     out.frag_curve = curve(&frag_sum);
+    out.cpu_curve = curve(&cpu_sum);
+    out.mem_curve = curve(&mem_sum);
     out.used_gpu_milli = used;
-    let (cpu_used, mem_used): (i64, i64) = nodes
+    let (cpu_end, mem_end): (i64, i64) = nodes
         .iter()
         .map(|n| (n.cpu - n.cpu_left, n.mem_mib - n.mem_left))
         .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
-    out.cpu_alloc_pct = cpu_used as f64 / cluster.total_cpu().max(1) as f64 * 100.0;
-    out.mem_alloc_pct = mem_used as f64 / cluster.total_mem_mib().max(1) as f64 * 100.0;
+    debug_assert_eq!((cpu_end, mem_end), (cpu_used, mem_used));
+    out.cpu_alloc_pct = cpu_end as f64 / cpu_cap * 100.0;
+    out.mem_alloc_pct = mem_end as f64 / mem_cap * 100.0;
     out.nodes_used = nodes.iter().filter(|n| n.pods > 0).count() as u64;
     out.frag_pct = frag.iter().sum::<f64>() / cap * 100.0;
     out
