@@ -85,8 +85,13 @@ fn summary_table(h: &mut String, runs: &[Run]) {
         }
     }
     h.push_str("<table id=\"summary-table\"><thead><tr><th>field</th>");
-    for r in runs {
-        let _ = write!(h, "<th>{}</th>", escape(&r.name));
+    if runs.len() == 1 {
+        // One run: the page must not depend on the output directory's name.
+        h.push_str("<th>value</th>");
+    } else {
+        for r in runs {
+            let _ = write!(h, "<th>{}</th>", escape(&r.name));
+        }
     }
     h.push_str("</tr></thead><tbody>");
     for k in keys {
