@@ -372,8 +372,9 @@ fn bad_run_directories_are_reported_with_the_file_and_line() {
 
 #[test]
 fn report_escapes_what_it_shows() {
-    let run = Run {
-        name: "<run & 'x'>".into(),
+    let make = |name: &str| {
+        Run {
+        name: name.into(),
         series: TimeSeries::parse("time_s,nodes\n0,1\n60,2\n", Path::new("t.csv")).unwrap(),
         events: kubesim::report::plots::data::parse_events(
             r#"{"time":"0:00:01.000","t":1.0,"type":"Warning","reason":"Bad<script>","object":{"kind":"Pod","namespace":"default","name":"a\"b"},"message":"<img src=x onerror=alert(1)>","source":"kubelet"}"#,
@@ -381,9 +382,12 @@ fn report_escapes_what_it_shows() {
         )
         .unwrap(),
         summary: serde_json::json!({"scenario": "<b>s</b>", "workloads": []}),
+    }
     };
-    let plots = kubesim::report::plots::render(std::slice::from_ref(&run)).unwrap();
-    let html = kubesim::report::html::report(std::slice::from_ref(&run), &plots);
+    // Two runs (an overlay), so the run names are shown too.
+    let runs = [make("<run & 'x'>"), make("plain")];
+    let plots = kubesim::report::plots::render(&runs).unwrap();
+    let html = kubesim::report::html::report(&runs, &plots);
     assert!(!html.contains("<img"), "{html}");
     assert!(!html.contains("Bad<script>"));
     assert!(!html.contains("<b>s</b>"));
