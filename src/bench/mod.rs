@@ -421,46 +421,60 @@ pub fn run_all(
     threads: usize,
     progress: &(dyn Fn() + Sync),
 ) -> Vec<RunRecord> {
-    let mut tasks = Vec::new();
-    for w in 0..bench.workloads.len() {
-        for p in 0..bench.policies.len() {
-            for &s in &bench.seeds {
+    par_grid(
+        bench.workloads.len(),
+        bench.policies.len(),
+        &bench.seeds,
+        threads,
+        |w, p, seed| {
+            let wl = &bench.workloads[w];
+            let factory = registry.get(&bench.policies[p]).expect("checked at load");
+            #[allow(clippy::disallowed_methods)] // wall clock only for timing.csv
+            let t0 = std::time::Instant::now();
+            let outcome = run(
+                &bench.cluster,
+                &wl.pods,
+                &wl.typical,
+                factory,
+                &bench.procedure,
+                seed,
+            );
+            let wall_secs = t0.elapsed().as_secs_f64();
+            progress();
+            RunRecord {
+                workload: w,
+                policy: p,
+                seed,
+                outcome,
+                wall_secs,
+            }
+        },
+    )
+}
+
+/// Runs `f(workload, policy, seed)` for every cell of the grid (workloads × policies × seeds)
+/// on `threads` workers (0: rayon's default) and returns the results in index order, so the
+/// output does not depend on thread timing. Without a thread pool (the OS refused threads) the
+/// cells run on the calling thread, with the same results.
+pub fn par_grid<T: Send>(
+    workloads: usize,
+    policies: usize,
+    seeds: &[u64],
+    threads: usize,
+    f: impl Fn(usize, usize, u64) -> T + Sync,
+) -> Vec<T> {
+    let mut tasks = Vec::with_capacity(workloads * policies * seeds.len());
+    for w in 0..workloads {
+        for p in 0..policies {
+            for &s in seeds {
                 tasks.push((w, p, s));
             }
         }
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .expect("thread pool");
-    pool.install(|| {
-        tasks
-            .par_iter()
-            .map(|&(w, p, seed)| {
-                let wl = &bench.workloads[w];
-                let factory = registry.get(&bench.policies[p]).expect("checked at load");
-                #[allow(clippy::disallowed_methods)] // wall clock only for timing.csv
-                let t0 = std::time::Instant::now();
-                let outcome = run(
-                    &bench.cluster,
-                    &wl.pods,
-                    &wl.typical,
-                    factory,
-                    &bench.procedure,
-                    seed,
-                );
-                let wall_secs = t0.elapsed().as_secs_f64();
-                progress();
-                RunRecord {
-                    workload: w,
-                    policy: p,
-                    seed,
-                    outcome,
-                    wall_secs,
-                }
-            })
-            .collect()
-    })
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(|| tasks.par_iter().map(|&(w, p, s)| f(w, p, s)).collect()),
+        Err(_) => tasks.iter().map(|&(w, p, s)| f(w, p, s)).collect(),
+    }
 }
 
 /// Writes every output file into `out` (created); returns the agreement with the reference

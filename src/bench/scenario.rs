@@ -10,7 +10,6 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::scenario::{Scenario, load_scenario};
 use crate::scheduler::config::SchedulerConfig;
 use crate::sim::{SimOptions, Simulation};
-use rayon::prelude::*;
 use std::fmt::Write;
 use std::path::Path;
 use std::sync::Arc;
@@ -199,61 +198,52 @@ pub fn run_all(
     threads: usize,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Vec<ScenarioRun>, Diagnostics> {
-    let mut tasks = Vec::new();
-    for w in 0..b.workloads.len() {
-        for p in 0..b.policies.len() {
-            for &s in &b.seeds {
-                tasks.push((w, p, s));
+    super::par_grid(
+        b.workloads.len(),
+        b.policies.len(),
+        &b.seeds,
+        threads,
+        |w, p, seed| -> Result<ScenarioRun, Diagnostics> {
+            let mut sc = (*b.workloads[w].1).clone();
+            if let Some(cfg) = &b.policies[p].1 {
+                sc.scheduler_config = Some(cfg.clone());
             }
-        }
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .expect("thread pool");
-    pool.install(|| {
-        tasks
-            .par_iter()
-            .map(|&(w, p, seed)| {
-                let mut sc = (*b.workloads[w].1).clone();
-                if let Some(cfg) = &b.policies[p].1 {
-                    sc.scheduler_config = Some(cfg.clone());
-                }
-                let opts = SimOptions {
-                    seed: Some(seed),
-                    ..Default::default()
-                };
-                #[allow(clippy::disallowed_methods)] // wall clock only for timing.csv
-                let t0 = std::time::Instant::now();
-                let mut sim = Simulation::new(Arc::new(sc), &opts)?;
-                sim.run();
-                let wall_secs = t0.elapsed().as_secs_f64();
-                let sum = sim.summary();
-                let st = sim.scheduler.stats();
-                let (pending_secs, max_zone_skew, nodes_used) = pending_and_skew(&sim);
-                progress();
-                Ok(ScenarioRun {
-                    workload: w,
-                    policy: p,
-                    seed,
-                    pods_created: sum.pods.created,
-                    scheduled: st.scheduled,
-                    pending: sum.pods.pending,
-                    unschedulable: st.unschedulable,
-                    preemptions: st.preemptions,
-                    victims: st.victims,
-                    nodes_evaluated: st.nodes_evaluated,
-                    cost: sum.cost.total,
-                    events: sum.events_processed,
-                    event_hash: sum.event_hash,
-                    pending_secs,
-                    max_zone_skew,
-                    nodes_used,
-                    wall_secs,
-                })
+            let opts = SimOptions {
+                seed: Some(seed),
+                ..Default::default()
+            };
+            #[allow(clippy::disallowed_methods)] // wall clock only for timing.csv
+            let t0 = std::time::Instant::now();
+            let mut sim = Simulation::new(Arc::new(sc), &opts)?;
+            sim.run();
+            let wall_secs = t0.elapsed().as_secs_f64();
+            let sum = sim.summary();
+            let st = sim.scheduler.stats();
+            let (pending_secs, max_zone_skew, nodes_used) = pending_and_skew(&sim);
+            progress();
+            Ok(ScenarioRun {
+                workload: w,
+                policy: p,
+                seed,
+                pods_created: sum.pods.created,
+                scheduled: st.scheduled,
+                pending: sum.pods.pending,
+                unschedulable: st.unschedulable,
+                preemptions: st.preemptions,
+                victims: st.victims,
+                nodes_evaluated: st.nodes_evaluated,
+                cost: sum.cost.total,
+                events: sum.events_processed,
+                event_hash: sum.event_hash,
+                pending_secs,
+                max_zone_skew,
+                nodes_used,
+                wall_secs,
             })
-            .collect()
-    })
+        },
+    )
+    .into_iter()
+    .collect()
 }
 
 /// Writes `runs.csv`, `summary.csv` (mean, sd, 95 % CI per policy and metric), `paired.csv`
