@@ -237,6 +237,17 @@ fn fits(u: Used, p: &Pod, n: &Node) -> bool {
         && u.pods < n.allowed_pods
 }
 
+/// Whether `p` fits the existing node `n` with `extra` already placed on it by this loop's
+/// simulation: requests, pod count, then the scheduler's own filters.
+fn fits_existing(p: &Pod, n: &Node, extra: Used, store: &Store, sched: &Scheduler) -> bool {
+    let used = Used {
+        cpu: n.requested.cpu + extra.cpu,
+        mem: n.requested.memory + extra.mem,
+        pods: n.pod_count + extra.pods,
+    };
+    fits(used, p, n) && sched.fits_template(p, n, store).is_ok()
+}
+
 fn add(u: &mut Used, p: &Pod) {
     u.cpu += p.requests.cpu;
     u.mem += p.requests.memory;
@@ -336,12 +347,7 @@ impl ClusterAutoscaler {
                     continue;
                 }
                 let e = extra.get(&id).copied().unwrap_or_default();
-                let used = Used {
-                    cpu: n.requested.cpu + e.cpu,
-                    mem: n.requested.memory + e.mem,
-                    pods: n.pod_count + e.pods,
-                };
-                if fits(used, p, n) && sched.fits_template(p, n, store).is_ok() {
+                if fits_existing(p, n, e, store, sched) {
                     add(extra.entry(id).or_default(), p);
                     return false;
                 }
@@ -710,12 +716,7 @@ impl ClusterAutoscaler {
                         }
                         let on = store.node(other).expect("live");
                         let extra = trial.get(&other).copied().unwrap_or_default();
-                        let used = Used {
-                            cpu: on.requested.cpu + extra.cpu,
-                            mem: on.requested.memory + extra.mem,
-                            pods: on.pod_count + extra.pods,
-                        };
-                        if fits(used, pod, on) && sched.fits_template(pod, on, store).is_ok() {
+                        if fits_existing(pod, on, extra, store, sched) {
                             add(trial.entry(other).or_default(), pod);
                             return true;
                         }
