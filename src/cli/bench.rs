@@ -70,14 +70,7 @@ pub fn bench_with(a: BenchArgs, registry: &GpuRegistry) -> i32 {
     }
     let mut b = match bench::load(&a.file, registry) {
         Ok(b) => b,
-        Err(e) => {
-            eprintln!("{e}");
-            eprintln!(
-                "kubesim: {} error(s) in {shown}; nothing was run",
-                e.errors().count()
-            );
-            return EXIT_INPUT;
-        }
+        Err(e) => return load_failed(&e, &shown),
     };
     let mut canonical = format!("kubesim bench {shown}");
     if let Some(s) = &a.seeds {
@@ -179,14 +172,7 @@ fn scenario_bench(a: BenchArgs, spec: bench::BenchFile, file: &std::sync::Arc<st
     let base = a.file.parent().unwrap_or(std::path::Path::new("."));
     let mut b = match bench::scenario::load(&spec, file, base) {
         Ok(b) => b,
-        Err(e) => {
-            eprintln!("{e}");
-            eprintln!(
-                "kubesim: {} error(s) in {file}; nothing was run",
-                e.errors().count()
-            );
-            return EXIT_INPUT;
-        }
+        Err(e) => return load_failed(&e, file),
     };
     let mut canonical = format!("kubesim bench {file}");
     match seeds_arg(&a) {
@@ -242,4 +228,14 @@ fn scenario_bench(a: BenchArgs, spec: bench::BenchFile, file: &std::sync::Arc<st
             EXIT_FAILURE
         }
     }
+}
+
+/// Reports a bench file that did not load (its located errors and a count); the exit code.
+fn load_failed(e: &crate::diag::Diagnostics, shown: &str) -> i32 {
+    eprintln!("{e}");
+    eprintln!(
+        "kubesim: {} error(s) in {shown}; nothing was run",
+        e.errors().count()
+    );
+    EXIT_INPUT
 }
