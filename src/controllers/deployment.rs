@@ -15,7 +15,6 @@ use crate::sim::Ctx;
 use crate::sim::event::ControllerKind;
 use crate::store::events::EventType;
 use crate::store::{Change, Op};
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// The Deployment controller.
@@ -316,7 +315,7 @@ impl DeploymentController {
             max_annotation: Some(d_replicas + surge),
             created: cx.now,
             status: ReplicaSetStatus::default(),
-            pods: BTreeSet::new(),
+            pods: Default::default(),
             active_pods: 0,
             ready_pods: 0,
             deleted: false,

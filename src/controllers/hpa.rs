@@ -539,12 +539,16 @@ fn target_pods(t: &Target, ns: Sym, store: &Store, sets: &Sets) -> Vec<PodId> {
             return out;
         }
     };
+    let several = rss.len() > 1;
     for rs in rss {
         if let Some(r) = store.replicaset(rs) {
             out.extend(r.pods.iter().copied());
         }
     }
-    out.sort();
+    // One ReplicaSet's pods come sorted already.
+    if several {
+        out.sort();
+    }
     out
 }
 
@@ -788,17 +792,32 @@ fn metric_proposal(
 }
 
 fn base_input(pod: &crate::model::Pod, request: Result<i64, String>) -> PodInput {
-    let phase = match pod.status.phase {
+    input_of(
+        pod.status.phase,
+        pod.is_terminating() || pod.deleted,
+        pod.status.ready_since,
+        pod.status.ready_lost,
+        pod.status.start_time,
+        request,
+    )
+}
+
+/// The calculator's view of a pod from its phase, deletion, readiness times and start time.
+fn input_of(
+    phase: PodPhase,
+    deleting: bool,
+    ready_since: Option<SimTime>,
+    ready_lost: Option<SimTime>,
+    start_time: Option<SimTime>,
+    request: Result<i64, String>,
+) -> PodInput {
+    let phase = match phase {
         PodPhase::Pending => rc::Phase::Pending,
         PodPhase::Running => rc::Phase::Running,
         PodPhase::Succeeded => rc::Phase::Succeeded,
         PodPhase::Failed => rc::Phase::Failed,
     };
-    let ready = match (
-        pod.status.ready_since,
-        pod.status.ready_lost,
-        pod.status.start_time,
-    ) {
+    let ready = match (ready_since, ready_lost, start_time) {
         (Some(t), _, _) => Some((true, t)),
         (None, Some(t), _) => Some((false, t)),
         (None, None, Some(start)) => Some((false, start)),
@@ -806,9 +825,9 @@ fn base_input(pod: &crate::model::Pod, request: Result<i64, String>) -> PodInput
     };
     PodInput {
         phase,
-        deleting: pod.is_terminating() || pod.deleted,
+        deleting,
         ready,
-        start_time: pod.status.start_time,
+        start_time,
         request,
         sample: None,
     }
@@ -823,83 +842,121 @@ fn pod_inputs(
     metrics: &MetricsServer,
     store: &Store,
 ) -> Vec<PodInput> {
-    let res = if is_cpu { "cpu" } else { "memory" };
     pods.iter()
         .filter_map(|&p| {
-            let pod = store.pod(p)?;
-            // calculatePodRequestsFromContainers: regular and restartable init containers.
-            let mut request: Result<i64, String> = Ok(0);
-            let mut found = container.is_none();
-            for c in pod
+            // A pod-level metric whose pod declares every request reads only the dense brief.
+            if container.is_none()
+                && let Some(b) = store.pod_brief(p)
+                && let Some(request) = if is_cpu {
+                    b.cpu_request
+                } else {
+                    b.memory_request.map(|m| m * 1000)
+                }
+            {
+                let mut i = input_of(
+                    b.phase,
+                    b.deleting,
+                    b.ready_since,
+                    b.ready_lost,
+                    b.start_time,
+                    Ok(request),
+                );
+                i.sample = metrics.pod(p).map(|m| Sample {
+                    value: if is_cpu { m.cpu_milli } else { m.memory * 1000 },
+                    timestamp: m.timestamp,
+                    window: m.window,
+                });
+                debug_assert_eq!(
+                    Some(&i),
+                    pod_input(p, is_cpu, container, metrics, store).as_ref()
+                );
+                return Some(i);
+            }
+            pod_input(p, is_cpu, container, metrics, store)
+        })
+        .collect()
+}
+
+/// One pod's input for a cpu or memory metric, read from the pod object.
+fn pod_input(
+    p: PodId,
+    is_cpu: bool,
+    container: Option<&str>,
+    metrics: &MetricsServer,
+    store: &Store,
+) -> Option<PodInput> {
+    let res = if is_cpu { "cpu" } else { "memory" };
+    let pod = store.pod(p)?;
+    // calculatePodRequestsFromContainers: regular and restartable init containers.
+    let mut request: Result<i64, String> = Ok(0);
+    let mut found = container.is_none();
+    for c in pod
+        .spec
+        .containers
+        .iter()
+        .chain(pod.spec.init_containers.iter().filter(|c| c.sidecar))
+    {
+        if container.is_some_and(|n| n != &*c.name) {
+            continue;
+        }
+        found = true;
+        let has = if is_cpu {
+            c.has_cpu_request
+        } else {
+            c.has_memory_request
+        };
+        if !has {
+            request = Err(format!(
+                "missing request for {res} in container {} of Pod {}",
+                c.name, pod.name
+            ));
+            break;
+        }
+        if let Ok(r) = request.as_mut() {
+            *r += if is_cpu {
+                c.requests.cpu
+            } else {
+                c.requests.memory * 1000
+            };
+        }
+    }
+    if !found {
+        request = Err(format!(
+            "container {} not found in Pod {}",
+            container.unwrap_or(""),
+            pod.name
+        ));
+    }
+    // A ContainerResource metric reads one container's usage; the model's usage is
+    // per pod, so it is attributed to the containers in proportion to their requests.
+    let share = match (container, &request) {
+        (Some(_), Ok(mine)) => {
+            let total: i64 = pod
                 .spec
                 .containers
                 .iter()
                 .chain(pod.spec.init_containers.iter().filter(|c| c.sidecar))
-            {
-                if container.is_some_and(|n| n != &*c.name) {
-                    continue;
-                }
-                found = true;
-                let has = if is_cpu {
-                    c.has_cpu_request
-                } else {
-                    c.has_memory_request
-                };
-                if !has {
-                    request = Err(format!(
-                        "missing request for {res} in container {} of Pod {}",
-                        c.name, pod.name
-                    ));
-                    break;
-                }
-                if let Ok(r) = request.as_mut() {
-                    *r += if is_cpu {
+                .map(|c| {
+                    if is_cpu {
                         c.requests.cpu
                     } else {
                         c.requests.memory * 1000
-                    };
-                }
-            }
-            if !found {
-                request = Err(format!(
-                    "container {} not found in Pod {}",
-                    container.unwrap_or(""),
-                    pod.name
-                ));
-            }
-            // A ContainerResource metric reads one container's usage; the model's usage is
-            // per pod, so it is attributed to the containers in proportion to their requests.
-            let share = match (container, &request) {
-                (Some(_), Ok(mine)) => {
-                    let total: i64 = pod
-                        .spec
-                        .containers
-                        .iter()
-                        .chain(pod.spec.init_containers.iter().filter(|c| c.sidecar))
-                        .map(|c| {
-                            if is_cpu {
-                                c.requests.cpu
-                            } else {
-                                c.requests.memory * 1000
-                            }
-                        })
-                        .sum();
-                    if total > 0 {
-                        *mine as f64 / total as f64
-                    } else {
-                        1.0
                     }
-                }
-                _ => 1.0,
-            };
-            let mut i = base_input(pod, request);
-            i.sample = metrics.pod(p).map(|m| Sample {
-                value: ((if is_cpu { m.cpu_milli } else { m.memory * 1000 }) as f64 * share).round()
-                    as i64,
-                timestamp: m.timestamp,
-                window: m.window,
-            });
-            Some(i)
-        })
-        .collect()
+                })
+                .sum();
+            if total > 0 {
+                *mine as f64 / total as f64
+            } else {
+                1.0
+            }
+        }
+        _ => 1.0,
+    };
+    let mut i = base_input(pod, request);
+    i.sample = metrics.pod(p).map(|m| Sample {
+        value: ((if is_cpu { m.cpu_milli } else { m.memory * 1000 }) as f64 * share).round() as i64,
+        timestamp: m.timestamp,
+        window: m.window,
+    });
+    Some(i)
 }

@@ -139,9 +139,31 @@ pub(super) struct RunLife {
     pub(super) cpu_total: f64,
     /// When `cpu_total` was last brought up to date.
     pub(super) cpu_at: SimTime,
+    /// The first app container with `running_since` set (kept by
+    /// [`RunLife::set_running_since`], so the load tick does not scan `ctrs`).
+    pub(super) first_running: Option<u16>,
+    /// The node the containers run on (set when they all started).
+    pub(super) node: Option<crate::model::NodeId>,
+    /// The pod's cpu and memory limits (`usage::pod_limits`), set when they all started.
+    pub(super) limits: (Option<i64>, Option<i64>),
 }
 
 impl RunLife {
+    /// Sets or clears container `i`'s `running_since`.
+    pub(super) fn set_running_since(&mut self, i: usize, v: Option<SimTime>) {
+        self.ctrs[i].running_since = v;
+        self.refresh_running();
+    }
+
+    /// Recomputes [`RunLife::first_running`] after `ctrs` changed.
+    pub(super) fn refresh_running(&mut self) {
+        self.first_running = self
+            .ctrs
+            .iter()
+            .position(|c| c.running_since.is_some())
+            .map(|i| i as u16);
+    }
+
     /// Brings the cumulative cpu up to `now` at the current rate.
     pub(super) fn advance_cpu(&mut self, now: SimTime) {
         if now > self.cpu_at {
@@ -242,10 +264,13 @@ impl Kubelet {
         let starts: Vec<Option<SimTime>> = run.started[ni..].to_vec();
         run.life.behavior = behavior;
         run.life.ctrs = vec![Ctr::default(); n];
+        run.life.refresh_running();
+        run.life.node = pod.status.node;
+        run.life.limits = super::usage::pod_limits(pod);
         for (i, s) in starts.into_iter().enumerate() {
             if let Some(s) = s {
                 if let Some(run) = self.run(p) {
-                    run.life.ctrs[i].running_since = Some(s);
+                    run.life.set_running_since(i, Some(s));
                 }
                 self.plan_exit(p, i, s, cx);
             }
@@ -386,10 +411,11 @@ impl Kubelet {
         if run.stage != Stage::Running {
             return;
         }
-        let c = &mut run.life.ctrs[i];
-        let Some(started) = c.running_since.take() else {
+        let Some(started) = run.life.ctrs[i].running_since else {
             return;
         };
+        run.life.set_running_since(i, None);
+        let c = &mut run.life.ctrs[i];
         let term = Terminated {
             reason,
             exit_code: code,
@@ -526,9 +552,9 @@ impl Kubelet {
         let Some(pod) = cx.store.pod(p) else { return };
         let ni = pod.spec.init_containers.len();
         let Some(run) = self.run(p) else { return };
+        run.life.set_running_since(i, Some(now));
         let c = &mut run.life.ctrs[i];
         c.running_at = None;
-        c.running_since = Some(now);
         run.started[ni + i] = Some(now);
         self.plan_exit(p, i, now, cx);
         let pod = cx.store.pod(p).expect("checked");

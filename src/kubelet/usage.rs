@@ -207,13 +207,7 @@ impl Kubelet {
         ext.stats.unserved_rps = 0.0;
         ext.node_memory.iter_mut().for_each(|m| *m = 0);
         let tick = ext.tick;
-        traffic.fill_demands(
-            cx.store,
-            tick,
-            &mut ext.demands,
-            &mut ext.seen,
-            &mut ext.touched,
-        );
+        traffic.fill_demands(tick, &mut ext.demands, &mut ext.seen, &mut ext.touched);
         let touched = std::mem::take(&mut self.ext.touched);
         for &p in &touched {
             let Some(run) = self.run(p) else { continue };
@@ -223,16 +217,27 @@ impl Kubelet {
             if run.stage != Stage::Running {
                 continue;
             }
-            let Some(first_running) = run.life.ctrs.iter().position(|c| c.running_since.is_some())
-            else {
+            debug_assert_eq!(
+                run.life.first_running,
+                run.life
+                    .ctrs
+                    .iter()
+                    .position(|c| c.running_since.is_some())
+                    .map(|i| i as u16)
+            );
+            let Some(first_running) = run.life.first_running else {
                 continue;
             };
+            let first_running = first_running as usize;
+            let Some(node) = run.life.node else { continue };
+            let (cpu_limit, mem_limit) = run.life.limits;
+            debug_assert!(
+                cx.store
+                    .pod(p)
+                    .is_some_and(|pod| pod.status.node == Some(node)
+                        && pod_limits(pod) == (cpu_limit, mem_limit))
+            );
             let d = self.ext.demands[p.index() as usize];
-            let Some(pod) = cx.store.pod(p) else { continue };
-            let Some(node) = pod.status.node else {
-                continue;
-            };
-            let (cpu_limit, mem_limit) = pod_limits(pod);
             if let Some(l) = cpu_limit
                 && d.cpu > l as f64
             {
@@ -249,14 +254,16 @@ impl Kubelet {
                 self.ext.throttle_rate += excess;
             }
             let used_cpu = cpu_limit.map_or(d.cpu, |l| d.cpu.min(l as f64));
-            if let Some(run) = self.run(p) {
-                run.life.cpu = used_cpu;
-            }
             let memory = d.memory.round() as i64;
             if let Some(l) = mem_limit
                 && memory > l
             {
-                if cx.store.trace.enabled() {
+                if let Some(run) = self.run(p) {
+                    run.life.cpu = used_cpu;
+                }
+                if cx.store.trace.enabled()
+                    && let Some(pod) = cx.store.pod(p)
+                {
                     let c = pod.spec.containers[first_running].name.clone();
                     let node_name = cx.store.node_ref(node).name;
                     cx.store.cause(
@@ -281,6 +288,7 @@ impl Kubelet {
             }
             self.ext.node_memory[ni] += memory;
             if let Some(run) = self.run(p) {
+                run.life.cpu = used_cpu;
                 run.life.memory = memory;
             }
         }
@@ -465,6 +473,7 @@ impl Kubelet {
             for c in &mut r.life.ctrs {
                 c.running_since = None;
             }
+            r.life.refresh_running();
         }
         let ni = node.index() as usize;
         if let Some(m) = self.ext.node_memory.get_mut(ni) {

@@ -7,6 +7,7 @@ pub mod labels;
 pub mod node;
 pub mod pod;
 pub mod resources;
+pub mod sorted_set;
 pub mod workloads;
 
 pub use arena::{Arena, ArenaId};
@@ -14,6 +15,7 @@ pub use labels::{Interner, LabelSet, Selector, Sym};
 pub use node::Node;
 pub use pod::Pod;
 pub use resources::Resources;
+pub use sorted_set::SortedSet;
 
 crate::define_id!(
     /// Id of a pod.

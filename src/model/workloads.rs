@@ -5,7 +5,6 @@ use super::pod::PodSpec;
 use super::{DeploymentId, OwnerRef, PodId};
 use crate::api;
 use crate::engine::{SimDuration, SimTime};
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// A pod template after conversion, with the manifest it came from (edits such as `setImage`
@@ -154,7 +153,7 @@ pub struct ReplicaSet {
     /// Observed state.
     pub status: ReplicaSetStatus,
     /// Pods it owns (including terminating ones until they are gone).
-    pub pods: BTreeSet<PodId>,
+    pub pods: super::SortedSet<PodId>,
     /// Of `pods`, the active ones (not terminal, not being deleted); kept by the store.
     pub active_pods: u32,
     /// Of the active pods, the Ready ones; kept by the store.

@@ -295,7 +295,6 @@ impl Sampler {
         // Usage per pod, summed over the cluster (as `Traffic::cluster_usage`) and per pool.
         self.round = self.round.wrapping_add(1).max(1);
         traffic.fill_demands(
-            store,
             self.round,
             &mut self.demands,
             &mut self.mark,

@@ -11,7 +11,6 @@ use crate::model::workloads::{Deployment, DeploymentStatus, ReplicaSet, ReplicaS
 use crate::model::{Interner, NodeId, PoolId};
 use crate::store::events::{EventType, ObjRef};
 use crate::store::{NewPod, Store};
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// autoscaling/v2 validation of `spec.metrics` (`ValidateMetricSpec`): the source named by
@@ -483,7 +482,7 @@ pub fn replicaset(
         max_annotation: None,
         created: now,
         status: ReplicaSetStatus::default(),
-        pods: BTreeSet::new(),
+        pods: Default::default(),
         active_pods: 0,
         ready_pods: 0,
         deleted: false,

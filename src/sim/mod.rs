@@ -675,6 +675,8 @@ impl Simulation {
                 }
             }
             Event::Sample => {
+                // The load model reads pod readiness and phase as of now.
+                self.traffic.sync_status(&mut self.store);
                 let prices: Vec<f64> = self.pools.iter().map(|p| p.spec.price_per_hour).collect();
                 let cost = self.cost.cost_so_far(now, &prices);
                 let (cu, mu) = self.sampler.record(

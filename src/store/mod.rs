@@ -12,6 +12,7 @@
 //! [`Store::reap`].
 
 pub mod admission;
+pub mod brief;
 pub mod events;
 pub mod trace;
 pub mod volumes;
@@ -208,8 +209,11 @@ pub struct Store {
     pub trace: trace::Trace,
     counts: PodCounts,
     admission: admission::Admission,
-    /// Pods whose readiness changed since the load model last looked (`None`: not kept).
-    ready_log: Option<Vec<PodId>>,
+    /// Pods whose readiness or phase changed since the load model last looked (`None`: not
+    /// kept).
+    status_log: Option<Vec<PodId>>,
+    /// Dense rows of the pod fields read on every sync (see [`brief`]).
+    briefs: brief::Briefs,
     /// What the VPA admission webhook applies to new pods, by (namespace, Deployment name).
     vpa_patches: BTreeMap<(Sym, Arc<str>), Arc<vpa_webhook::VpaPatch>>,
 }
@@ -258,7 +262,8 @@ impl Store {
             trace: trace::Trace::default(),
             counts: PodCounts::default(),
             admission: admission::Admission::default(),
-            ready_log: None,
+            status_log: None,
+            briefs: brief::Briefs::default(),
             vpa_patches: BTreeMap::new(),
         }
     }
@@ -297,6 +302,7 @@ impl Store {
         match *change {
             Change::Pod(id, Op::Deleted, _) => {
                 self.pods.remove(id);
+                self.briefs.forget(id);
             }
             Change::Node(id, Op::Deleted) => {
                 self.nodes.remove(id);
@@ -729,6 +735,20 @@ impl Store {
         self.pods.get(id)
     }
 
+    /// A pod's hot fields (phase, deletion, readiness times, start time, requests) from a
+    /// dense array: what per-pod loops over a workload's pods should read.
+    #[inline]
+    pub fn pod_brief(&self, id: PodId) -> Option<&brief::PodBrief> {
+        self.briefs.get(id)
+    }
+
+    /// Rewrites a pod's brief after a mutation.
+    fn refresh_brief(&mut self, id: PodId) {
+        if let Some(p) = self.pods.get(id) {
+            self.briefs.refresh(id, p);
+        }
+    }
+
     /// A pod by namespace and name.
     pub fn pod_by_name(&self, ns: Sym, name: &str) -> Option<PodId> {
         self.pod_by_name.get(&(ns, Arc::from(name))).copied()
@@ -833,6 +853,7 @@ impl Store {
             deleted: false,
         };
         let id = self.pods.insert(pod);
+        self.refresh_brief(id);
         self.pod_by_name.insert((p.namespace, p.name), id);
         if let Some(OwnerRef::ReplicaSet(rs)) = p.owner
             && let Some(r) = self.replicasets.get_mut(rs)
@@ -848,16 +869,17 @@ impl Store {
         Ok(id)
     }
 
-    /// Starts keeping the log of readiness changes that [`Store::take_ready_log`] drains.
-    pub fn keep_ready_log(&mut self) {
-        self.ready_log.get_or_insert_with(Vec::new);
+    /// Starts keeping the log of readiness and phase changes that [`Store::take_status_log`]
+    /// drains.
+    pub fn keep_status_log(&mut self) {
+        self.status_log.get_or_insert_with(Vec::new);
     }
 
-    /// The pods whose readiness changed since the last call (each change once, in order);
-    /// unlike watch notifications, this is current at any instant. `buf` is reused.
-    pub fn take_ready_log(&mut self, buf: &mut Vec<PodId>) {
+    /// The pods whose readiness or phase changed since the last call (each change once, in
+    /// order); unlike watch notifications, this is current at any instant. `buf` is reused.
+    pub fn take_status_log(&mut self, buf: &mut Vec<PodId>) {
         buf.clear();
-        if let Some(log) = self.ready_log.as_mut() {
+        if let Some(log) = self.status_log.as_mut() {
             std::mem::swap(log, buf);
         }
     }
@@ -1040,12 +1062,13 @@ impl Store {
         if phase.is_terminal() && p.status.ready_since.take().is_some() {
             p.status.ready_lost = Some(now);
             delta = PodDelta(delta.0 | PodDelta::READY.0);
-            if let Some(log) = self.ready_log.as_mut() {
-                log.push(id);
-            }
+        }
+        if let Some(log) = self.status_log.as_mut() {
+            log.push(id);
         }
         self.count_phase(old, -1);
         self.count_phase(phase, 1);
+        self.refresh_brief(id);
         self.changes.push(Change::Pod(id, Op::Updated, delta));
     }
 
@@ -1089,9 +1112,10 @@ impl Store {
         } else {
             self.counts.ready -= 1;
         }
-        if let Some(log) = self.ready_log.as_mut() {
+        if let Some(log) = self.status_log.as_mut() {
             log.push(id);
         }
+        self.refresh_brief(id);
         self.changes
             .push(Change::Pod(id, Op::Updated, PodDelta::READY));
     }
@@ -1120,6 +1144,7 @@ impl Store {
         p.status.node = node;
         p.status.ready_since = ready;
         p.status.deletion_at = deleting;
+        self.refresh_brief(id);
         self.changes.push(Change::Pod(id, Op::Updated, delta));
     }
 
@@ -1178,6 +1203,7 @@ impl Store {
         } else {
             PodDelta::DELETING
         };
+        self.refresh_brief(id);
         self.changes.push(Change::Pod(id, Op::Updated, d));
         true
     }
@@ -1274,6 +1300,7 @@ impl Store {
             self.counts.terminating -= 1;
         }
         self.counts.deleted += 1;
+        self.refresh_brief(id);
         self.changes
             .push(Change::Pod(id, Op::Deleted, PodDelta::default()));
     }

@@ -10,7 +10,6 @@ use crate::engine::{RngStreams, SimDuration, SimTime, StreamId};
 use crate::model::{ArenaId, PodId, Selector, Sym};
 use crate::scenario::{Load, Rate};
 use crate::store::{Change, Op, PodDelta, Store};
-use std::collections::BTreeMap;
 
 /// One load source at run time.
 #[derive(Debug)]
@@ -19,14 +18,68 @@ pub struct Source {
     pub spec: Load,
     namespace: Sym,
     selector: Option<Selector>,
-    /// Member pods, each with whether it is counted as a ready endpoint.
-    members: BTreeMap<PodId, bool>,
+    /// Member pods with their readiness and phase as of the last status sync.
+    members: Members,
     /// Rate at the last tick (requests per second, noise applied).
     pub rate: f64,
     /// Ready endpoints at the last tick.
     pub ready_endpoints: usize,
     /// Members counted as ready now (kept between ticks; published at each tick).
     live_ready: usize,
+}
+
+/// What the load model knows of a member pod: kept current from the store's status log (see
+/// [`Traffic::sync_status`]), so a tick reads no pod objects.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+struct Member {
+    /// Ready (counted as a ready endpoint).
+    ready: bool,
+    /// In phase Running.
+    running: bool,
+}
+
+impl Member {
+    fn of(p: &crate::model::Pod) -> Self {
+        Member {
+            ready: p.is_ready(),
+            running: p.status.phase == crate::model::pod::PodPhase::Running,
+        }
+    }
+}
+
+/// A source's member pods, sorted by id in one vector: ticks walk it in order without the
+/// pointer chasing of a tree (a few hundred members; joins and leaves are rare).
+#[derive(Debug, Default)]
+struct Members(Vec<(PodId, Member)>);
+
+impl Members {
+    fn find(&self, id: &PodId) -> Result<usize, usize> {
+        self.0.binary_search_by(|(p, _)| p.cmp(id))
+    }
+    fn clear(&mut self) {
+        self.0.clear();
+    }
+    fn insert(&mut self, id: PodId, m: Member) {
+        match self.find(&id) {
+            Ok(i) => self.0[i].1 = m,
+            Err(i) => self.0.insert(i, (id, m)),
+        }
+    }
+    fn remove(&mut self, id: &PodId) -> Option<Member> {
+        self.find(id).ok().map(|i| self.0.remove(i).1)
+    }
+    fn get_mut(&mut self, id: &PodId) -> Option<&mut Member> {
+        self.find(id).ok().map(|i| &mut self.0[i].1)
+    }
+    fn contains_key(&self, id: &PodId) -> bool {
+        self.find(id).is_ok()
+    }
+    fn keys(&self) -> impl Iterator<Item = &PodId> + '_ {
+        self.0.iter().map(|(p, _)| p)
+    }
+    fn iter(&self) -> impl Iterator<Item = (&PodId, &Member)> + '_ {
+        self.0.iter().map(|(p, m)| (p, m))
+    }
 }
 
 /// A snapshot of what a source does at a tick.
@@ -59,7 +112,7 @@ pub struct Traffic {
     pub sources: Vec<Source>,
     seeds: RngStreams,
     tick: SimDuration,
-    ready_changes: Vec<PodId>,
+    status_changes: Vec<PodId>,
 }
 
 /// Evaluates a profile at `t` (requests per second, before noise).
@@ -143,20 +196,20 @@ impl Traffic {
                 namespace: store.interner.intern(&l.namespace),
                 spec: l.clone(),
                 selector: None,
-                members: BTreeMap::new(),
+                members: Members::default(),
                 rate: 0.0,
                 ready_endpoints: 0,
                 live_ready: 0,
             })
             .collect();
         if !loads.is_empty() {
-            store.keep_ready_log();
+            store.keep_status_log();
         }
         Traffic {
             sources,
             seeds: *seeds,
             tick,
-            ready_changes: Vec::new(),
+            status_changes: Vec::new(),
         }
     }
 
@@ -179,7 +232,7 @@ impl Traffic {
                             && p.is_active()
                             && sel.matches(&p.labels, &store.interner)
                         {
-                            s.members.insert(id, p.is_ready());
+                            s.members.insert(id, Member::of(p));
                             s.live_ready += p.is_ready() as usize;
                         }
                     }
@@ -202,7 +255,7 @@ impl Traffic {
                         && sel.matches(&p.labels, &store.interner)
                         && !s.members.contains_key(&id)
                     {
-                        s.members.insert(id, p.is_ready());
+                        s.members.insert(id, Member::of(p));
                         s.live_ready += p.is_ready() as usize;
                     }
                 }
@@ -219,32 +272,38 @@ impl Traffic {
     /// Removes a pod from every source (deleted, or being deleted).
     fn forget(&mut self, id: PodId) {
         for s in &mut self.sources {
-            if let Some(counted) = s.members.remove(&id) {
-                s.live_ready -= counted as usize;
+            if let Some(m) = s.members.remove(&id) {
+                s.live_ready -= m.ready as usize;
+            }
+        }
+    }
+
+    /// Brings the members' readiness and phase up to date from the store's status log (which,
+    /// unlike watch notifications, is current at any instant). The count of ready endpoints
+    /// follows at once but is published only at a tick ([`Traffic::on_tick`]).
+    pub fn sync_status(&mut self, store: &mut Store) {
+        if self.sources.is_empty() {
+            return;
+        }
+        store.take_status_log(&mut self.status_changes);
+        for &p in &self.status_changes {
+            let now = store.pod(p).map(Member::of).unwrap_or_default();
+            for s in &mut self.sources {
+                if let Some(m) = s.members.get_mut(&p)
+                    && *m != now
+                {
+                    s.live_ready = s.live_ready + now.ready as usize - m.ready as usize;
+                    *m = now;
+                }
             }
         }
     }
 
     /// Recomputes rates and ready endpoints at a tick. Ready endpoints are counted
     /// incrementally: members as they join and leave (watch notifications), readiness from
-    /// the store's log of readiness changes, which is current at this instant.
+    /// the store's log of status changes, which is current at this instant.
     pub fn on_tick(&mut self, now: SimTime, store: &mut Store) {
-        store.take_ready_log(&mut self.ready_changes);
-        for &p in &self.ready_changes {
-            let ready = store.pod(p).is_some_and(|x| x.is_ready());
-            for s in &mut self.sources {
-                if let Some(counted) = s.members.get_mut(&p)
-                    && *counted != ready
-                {
-                    *counted = ready;
-                    if ready {
-                        s.live_ready += 1;
-                    } else {
-                        s.live_ready -= 1;
-                    }
-                }
-            }
-        }
+        self.sync_status(store);
         let tick_index = now.as_micros() / self.tick.as_micros().max(1);
         for (i, s) in self.sources.iter_mut().enumerate() {
             let mut r: f64 = s.spec.rates.iter().map(|r| rate_at(r, now)).sum();
@@ -264,6 +323,11 @@ impl Traffic {
                     .keys()
                     .filter(|&&p| store.pod(p).is_some_and(|p| p.is_ready()))
                     .count()
+            );
+            debug_assert!(
+                s.members
+                    .iter()
+                    .all(|(&p, m)| store.pod(p).map(Member::of).unwrap_or_default() == *m)
             );
         }
     }
@@ -338,11 +402,11 @@ impl Traffic {
     /// gives for each pod, without a membership lookup per (pod, source)). `demands` is indexed
     /// by pod slot and `mark` remembers which slots this `round` filled; `touched` receives
     /// each targeted pod once, in first-seen order. The buffers are reused across calls.
+    /// Readiness and phase are the members' as of the last [`Traffic::sync_status`].
     ///
     /// [`pod_demand`]: Traffic::pod_demand
     pub fn fill_demands(
         &self,
-        store: &Store,
         round: u32,
         demands: &mut Vec<PodDemand>,
         mark: &mut Vec<u32>,
@@ -355,7 +419,7 @@ impl Traffic {
             } else {
                 0.0
             };
-            for &p in s.members.keys() {
+            for (&p, m) in s.members.iter() {
                 let i = p.index() as usize;
                 if demands.len() <= i {
                     demands.resize(i + 1, PodDemand::default());
@@ -366,14 +430,13 @@ impl Traffic {
                     demands[i] = PodDemand::default();
                     touched.push(p);
                 }
-                let Some(pod) = store.pod(p) else { continue };
-                if pod.status.phase != crate::model::pod::PodPhase::Running {
+                if !m.running {
                     continue;
                 }
                 let d = &mut demands[i];
                 d.cpu_base += s.spec.cpu_per_pod as f64;
                 d.memory += s.spec.memory_per_pod as f64;
-                if pod.is_ready() && s.ready_endpoints > 0 {
+                if m.ready && s.ready_endpoints > 0 {
                     d.rps += share;
                     d.cpu += share * s.spec.cpu_per_request;
                     d.memory += share * s.spec.memory_per_rps;
@@ -388,9 +451,9 @@ impl Traffic {
 
     /// Total cpu and memory used by all targeted pods (each pod's usage rounded, as
     /// [`Traffic::pod_usage`] gives it), in one pass over the sources.
-    pub fn cluster_usage(&self, store: &Store) -> (i64, i64) {
+    pub fn cluster_usage(&self) -> (i64, i64) {
         let (mut demands, mut mark, mut touched) = (Vec::new(), Vec::new(), Vec::new());
-        self.fill_demands(store, 1, &mut demands, &mut mark, &mut touched);
+        self.fill_demands(1, &mut demands, &mut mark, &mut touched);
         let (mut c, mut m) = (0, 0);
         for p in touched {
             let d = &demands[p.index() as usize];
