@@ -557,3 +557,211 @@ fn bad_priorities_and_chains_are_located_errors() {
         load(&fail)
     );
 }
+
+/// Two nodes of an autoscaled group with a 1-minute unneeded time: `big` fills most of
+/// pool-0, `small` (one pod, with `extra` in its pod spec and `annotations` on it) lands on
+/// pool-1, which the 1:10 loop removes. Containers take an hour to stop after SIGTERM, so a
+/// pod lasts its whole grace period. `more` is appended to the manifests.
+fn drain_text(annotations: &str, extra: &str, more: &str) -> String {
+    format!(
+        r#"
+apiVersion: kubesim/v1alpha1
+kind: Scenario
+metadata: {{name: ca-drain}}
+duration: 25m
+kubelet: {{podShutdownTime: 1h}}
+clusterAutoscaler: {{scaleDownUnneededTime: 1m}}
+nodePools:
+  - name: pool
+    count: 2
+    min: 0
+    max: 3
+    template:
+      status:
+        allocatable: {{cpu: "4", memory: 16Gi, pods: "110"}}
+manifests:
+  - inline: |
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {{name: big}}
+      spec:
+        replicas: 1
+        selector: {{matchLabels: {{app: big}}}}
+        template:
+          metadata: {{labels: {{app: big}}}}
+          spec:
+            containers: [{{name: c, image: "app:1", resources: {{requests: {{cpu: "3", memory: 4Gi}}}}}}]
+  - inline: |
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {{name: small}}
+      spec:
+        replicas: 1
+        selector: {{matchLabels: {{app: small}}}}
+        template:
+          metadata:
+            labels: {{app: small}}
+            annotations: {{{annotations}}}
+          spec:
+            {extra}
+            containers: [{{name: c, image: "app:1", resources: {{requests: {{cpu: 100m, memory: 128Mi}}}}}}]
+{more}"#
+    )
+}
+
+/// (seconds, object, message) of the events with `reason` about `object`.
+fn events_of(sim: &kubesim::sim::Simulation, reason: &str, object: &str) -> Vec<(u64, String)> {
+    events(sim, reason)
+        .into_iter()
+        .filter(|e| e.1.starts_with(object))
+        .map(|e| (e.0, e.2))
+        .collect()
+}
+
+#[test]
+fn a_scale_down_caps_the_grace_period_at_max_graceful_termination() {
+    let mut sim = sim_from(&drain_text("", "terminationGracePeriodSeconds: 1200", ""));
+    sim.run();
+    // 1:10: pool-1 is removed; its pod is evicted with the grace period capped at 600 s
+    // (min(1200, --max-graceful-termination-sec)), so it stops at 11:10 rather than 21:10.
+    assert_eq!(
+        events_of(&sim, "ScaleDown", "pool-1"),
+        vec![
+            (
+                70,
+                "Scale-down: removing node pool-1, utilization: 0.03, pods to reschedule: 1"
+                    .to_string()
+            ),
+            (
+                70,
+                "marked the node as toBeDeleted/unschedulable".to_string()
+            ),
+            // waitPodsToDisappear polls every 5 s from 1:10: the 11:10 poll sees it gone.
+            (670, "nodes removed by cluster autoscaler".to_string()),
+        ]
+    );
+    assert_eq!(
+        events_of(&sim, "ScaleDown", "small-"),
+        vec![(70, "deleting pod for node scale down".to_string())]
+    );
+    assert_eq!(
+        events_of(&sim, "Killing", "small-")
+            .into_iter()
+            .map(|e| e.0)
+            .collect::<Vec<_>>(),
+        vec![70]
+    );
+    let removed = events_of(&sim, "RemovingNode", "pool-1");
+    assert_eq!(removed.len(), 1);
+    assert_eq!(removed[0].0, 670);
+    // No kubectl events for the autoscaler's drain.
+    assert!(events(&sim, "Draining").is_empty());
+    assert!(events(&sim, "ScaleDownFailed").is_empty());
+    assert_eq!(sim.store.nodes().count(), 1);
+    let s = sim.summary();
+    let d = &s.maintenance.drains[0];
+    assert_eq!(
+        (d.node.as_str(), d.outcome, d.duration_s, d.evicted),
+        ("pool-1", "drained", Some(600.0), 1)
+    );
+}
+
+#[test]
+fn a_lower_max_graceful_termination_sec_caps_harder() {
+    let text = drain_text("", "terminationGracePeriodSeconds: 1200", "").replace(
+        "scaleDownUnneededTime: 1m",
+        "scaleDownUnneededTime: 1m, maxGracefulTerminationSec: 60",
+    );
+    let mut sim = sim_from(&text);
+    sim.run();
+    // Evicted at 1:10 with 60 s: gone at 2:10, seen by the poll at 2:10.
+    let removed = events_of(&sim, "RemovingNode", "pool-1");
+    assert_eq!(removed.iter().map(|e| e.0).collect::<Vec<_>>(), vec![130]);
+}
+
+const REFUSING_PDB: &str = "  - inline: |\n      apiVersion: policy/v1\n      kind: PodDisruptionBudget\n      metadata: {name: small}\n      spec: {minAvailable: 1, selector: {matchLabels: {app: small}}}\n";
+
+#[test]
+fn a_scale_down_whose_evictions_stay_refused_fails_and_waits_the_delay_after_failure() {
+    // safe-to-evict "true" lets the planner pick the node although the budget allows no
+    // disruption; the Eviction API still refuses every eviction.
+    let mut sim = sim_from(&drain_text(
+        "cluster-autoscaler.kubernetes.io/safe-to-evict: \"true\"",
+        "",
+        REFUSING_PDB,
+    ));
+    sim.run_until(scenario_support::secs(189));
+    // Retried every 10 s from 1:10; the 12th attempt (3:00) is the last before 2 minutes.
+    assert_eq!(sim.summary().maintenance.drains[0].blocked_evictions, 12);
+    let tainted = |sim: &kubesim::sim::Simulation| {
+        let (_, n) = sim
+            .store
+            .nodes()
+            .find(|(_, n)| sim.store.interner.resolve(n.name) == "pool-1")
+            .unwrap();
+        let keys: Vec<&str> = n
+            .taints
+            .iter()
+            .map(|t| sim.store.interner.resolve(t.key))
+            .collect();
+        (
+            keys.contains(&"ToBeDeletedByClusterAutoscaler"),
+            n.unschedulable,
+        )
+    };
+    assert_eq!(tainted(&sim), (true, false), "tainted, not cordoned");
+    sim.run_until(scenario_support::secs(369));
+    let pod = events_of(&sim, "ScaleDown", "small-")[0].clone();
+    assert_eq!(pod.0, 70);
+    let pod_failed = events_of(&sim, "ScaleDownFailed", "small-");
+    assert_eq!(
+        pod_failed,
+        vec![(190, "failed to delete pod for ScaleDown".to_string())]
+    );
+    let key = sim
+        .store
+        .pods()
+        .find(|(_, p)| p.name.starts_with("small-"))
+        .map(|(_, p)| format!("default/{}", p.name))
+        .unwrap();
+    assert_eq!(
+        events_of(&sim, "ScaleDownFailed", "pool-1"),
+        vec![(
+            190,
+            format!(
+                "failed to drain and delete node: Failed to drain node /pool-1, due to following errors: [failed to evict pod {key} within allowed timeout (last error: Cannot evict pod as it would violate the pod's disruption budget.)]"
+            )
+        )]
+    );
+    // The taint is gone, the node stays; the pod was never evicted.
+    assert_eq!(tainted(&sim), (false, false));
+    assert!(events_of(&sim, "Killing", "small-").is_empty());
+    // pool-1 is unneeded again from the 3:10 loop (eligible at 4:10), but no removal comes
+    // before 3:10 + --scale-down-delay-after-failure (3m) = 6:10.
+    let decisions = |sim: &kubesim::sim::Simulation| -> Vec<u64> {
+        events_of(sim, "ScaleDown", "pool-1")
+            .into_iter()
+            .filter(|e| e.1.starts_with("Scale-down"))
+            .map(|e| e.0)
+            .collect()
+    };
+    assert_eq!(decisions(&sim), vec![70]);
+    sim.run_until(scenario_support::secs(370));
+    assert_eq!(decisions(&sim), vec![70, 370]);
+    // ... which fails the same way 2 minutes later.
+    sim.run_until(scenario_support::secs(490));
+    assert_eq!(
+        events_of(&sim, "ScaleDownFailed", "pool-1")
+            .iter()
+            .map(|e| e.0)
+            .collect::<Vec<_>>(),
+        vec![190, 490]
+    );
+    assert_eq!(sim.store.nodes().count(), 2);
+    let s = sim.summary();
+    let d = &s.maintenance.drains[0];
+    assert_eq!(
+        (d.outcome, d.duration_s, d.evicted),
+        ("failed", Some(120.0), 0)
+    );
+}

@@ -64,6 +64,10 @@ pub struct Flags {
     pub delay_after_delete: SimDuration,
     /// `--max-nodes-total` (0: unlimited).
     pub max_nodes_total: u32,
+    /// `--max-graceful-termination-sec`.
+    pub max_graceful_termination: SimDuration,
+    /// `--max-pod-eviction-time`.
+    pub max_pod_eviction_time: SimDuration,
 }
 
 impl Flags {
@@ -108,6 +112,12 @@ impl Flags {
                 .scale_down_delay_after_delete
                 .map_or(SimDuration::ZERO, |d| d.0),
             max_nodes_total: s.max_nodes_total.unwrap_or(0),
+            max_graceful_termination: SimDuration::from_secs(
+                s.max_graceful_termination_sec.unwrap_or(600).into(),
+            ),
+            max_pod_eviction_time: s
+                .max_pod_eviction_time
+                .map_or(SimDuration::from_mins(2), |d| d.0),
         }
     }
 }

@@ -4,6 +4,13 @@
 //! PodDisruptionBudget refuses (429) every 5 s, poll every second until each evicted pod is
 //! gone, and record how long the whole drain took.
 //!
+//! The Cluster Autoscaler drains through the same machine with [`AutoscalerDrain`] set, as
+//! cluster-autoscaler's `core/scaledown/actuation/drain.go` does: each eviction's grace period
+//! is the pod's capped at `--max-graceful-termination-sec`, refused evictions are retried every
+//! 10 s until `--max-pod-eviction-time` has passed, and the evicted pods are polled every 5 s for
+//! up to `--max-graceful-termination-sec` + 30 s; a pod still refused, or still there, fails the
+//! drain. Its events are the autoscaler's, not kubectl's.
+//!
 //! One timer per active drain (generation-checked), never one per pod; pod deletions arrive as
 //! watch notifications.
 
@@ -21,6 +28,87 @@ use std::collections::BTreeMap;
 pub const EVICTION_RETRY: SimDuration = SimDuration::from_secs(5);
 /// kubectl's poll interval while waiting for evicted pods to be deleted (`waitForDelete`).
 pub const DELETE_POLL: SimDuration = SimDuration::from_secs(1);
+/// The source of the autoscaler's events.
+const CLUSTER_AUTOSCALER: &str = "cluster-autoscaler";
+
+/// cluster-autoscaler's wait between refused evictions (`DefaultEvictionRetryTime`).
+pub const CA_EVICTION_RETRY: SimDuration = SimDuration::from_secs(10);
+/// cluster-autoscaler's extra wait for evicted pods beyond the grace period
+/// (`DefaultPodEvictionHeadroom`).
+pub const CA_POD_EVICTION_HEADROOM: SimDuration = SimDuration::from_secs(30);
+/// cluster-autoscaler's poll interval while waiting for evicted pods to disappear
+/// (`waitPodsToDisappear`).
+pub const CA_DISAPPEAR_POLL: SimDuration = SimDuration::from_secs(5);
+
+/// A Cluster Autoscaler drain's settings (`core/scaledown/actuation/drain.go`, `Evictor`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct AutoscalerDrain {
+    /// `--max-graceful-termination-sec`: caps each eviction's grace period; the evicted pods are
+    /// waited for this long plus `headroom`.
+    pub max_grace: SimDuration,
+    /// `--max-pod-eviction-time`: refused evictions are retried until this has passed.
+    pub eviction_deadline: SimDuration,
+    /// `EvictionRetryTime`.
+    pub retry_interval: SimDuration,
+    /// `PodEvictionHeadroom`.
+    pub headroom: SimDuration,
+    /// The poll interval of `waitPodsToDisappear`.
+    pub poll: SimDuration,
+}
+
+impl AutoscalerDrain {
+    /// The given flags with upstream's fixed retry, headroom and poll times.
+    pub fn new(max_grace: SimDuration, eviction_deadline: SimDuration) -> Self {
+        AutoscalerDrain {
+            max_grace,
+            eviction_deadline,
+            retry_interval: CA_EVICTION_RETRY,
+            headroom: CA_POD_EVICTION_HEADROOM,
+            poll: CA_DISAPPEAR_POLL,
+        }
+    }
+
+    /// The grace period an eviction asks for: the pod's, capped at `--max-graceful-termination-sec`
+    /// when that is positive (`evictPod`).
+    pub fn grace_for(&self, pod_grace: SimDuration) -> SimDuration {
+        if self.max_grace > SimDuration::ZERO && pod_grace > self.max_grace {
+            self.max_grace
+        } else {
+            pod_grace
+        }
+    }
+
+    /// When a pod whose first eviction was at `start` gives up if every attempt is refused: the
+    /// attempts are `retry_interval` apart and one is made while `now < start + deadline`
+    /// (`for first := true; first || time.Now().Before(retryUntil); time.Sleep(...)`).
+    pub fn give_up_at(&self, start: SimTime) -> SimTime {
+        let k = steps_to_reach(self.eviction_deadline, self.retry_interval).max(1);
+        start + self.retry_interval.saturating_mul(k)
+    }
+
+    /// When `waitPodsToDisappear`, begun at `start`, stops polling: the first poll at or after
+    /// `max_grace + headroom` is not made, and the drain fails.
+    pub fn wait_ends_at(&self, start: SimTime) -> SimTime {
+        let limit = self.max_grace + self.headroom;
+        let k = steps_to_reach(limit, self.poll);
+        start + self.poll.saturating_mul(k)
+    }
+
+    /// The poll of a wait begun at `start` that first sees a pod gone at `gone`.
+    pub fn seen_at(&self, start: SimTime, gone: SimTime) -> SimTime {
+        let k = steps_to_reach(gone.since(start), self.poll);
+        start + self.poll.saturating_mul(k)
+    }
+}
+
+/// The smallest `k` with `k * step >= span` (a zero step: 0 when the span is, else 1).
+fn steps_to_reach(span: SimDuration, step: SimDuration) -> u64 {
+    let (span, step) = (span.as_micros(), step.as_micros());
+    if step == 0 {
+        return u64::from(span > 0);
+    }
+    span.div_ceil(step)
+}
 
 /// The flags of one drain (`kubectl drain` options).
 #[derive(Clone, Debug, Default)]
@@ -35,6 +123,9 @@ pub struct DrainOptions {
     pub ignore_daemonsets: bool,
     /// `--delete-emptydir-data`.
     pub delete_emptydir_data: bool,
+    /// Drain as the Cluster Autoscaler does rather than as kubectl (`grace` and `timeout` are
+    /// then unused).
+    pub autoscaler: Option<AutoscalerDrain>,
 }
 
 /// How a drain ended.
@@ -77,6 +168,8 @@ pub struct DrainRecord {
     pub evicted: u32,
     /// Evictions refused by a PodDisruptionBudget (each retry counts).
     pub blocked: u32,
+    /// A Cluster Autoscaler drain.
+    pub autoscaler: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -85,6 +178,10 @@ struct Waiting {
     evicted_at: Option<SimTime>,
     next_try: SimTime,
     gone_at: Option<SimTime>,
+    /// The last refusal's message (autoscaler drains).
+    last_error: Option<String>,
+    /// Every attempt was refused until the deadline (autoscaler drains).
+    gave_up: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -96,6 +193,10 @@ struct Active {
     pods: Vec<Waiting>,
     generation: u32,
     armed: Option<SimTime>,
+    /// Autoscaler drains: when the evictions started.
+    started: SimTime,
+    /// Autoscaler drains: when every eviction had gone through (`waitPodsToDisappear` starts).
+    wait_from: Option<SimTime>,
 }
 
 /// A finished drain, handed back to the simulation (node-pool upgrades wait for these).
@@ -214,6 +315,7 @@ impl Drainer {
             outcome: DrainOutcome::Running,
             evicted: 0,
             blocked: 0,
+            autoscaler: opts.autoscaler.is_some(),
         });
         let pods = match filter_pods(cx.store, node, &opts) {
             Ok(p) => p,
@@ -223,12 +325,26 @@ impl Drainer {
                 return (record, Some(self.finished_of(record, node)));
             }
         };
-        let obj = cx.store.node_ref(node);
-        let n = pods.len();
-        cx.store
-            .record(obj, EventType::Normal, "Draining", "kubectl", |_| {
-                format!("Draining node {name}: evicting {n} pod(s)")
-            });
+        if opts.autoscaler.is_some() {
+            // `evictPod`: one event per pod when its eviction starts.
+            for &p in &pods {
+                let obj = cx.store.pod_ref(p);
+                cx.store.record(
+                    obj,
+                    EventType::Normal,
+                    "ScaleDown",
+                    CLUSTER_AUTOSCALER,
+                    |_| "deleting pod for node scale down".to_string(),
+                );
+            }
+        } else {
+            let obj = cx.store.node_ref(node);
+            let n = pods.len();
+            cx.store
+                .record(obj, EventType::Normal, "Draining", "kubectl", |_| {
+                    format!("Draining node {name}: evicting {n} pod(s)")
+                });
+        }
         let key = record as u32;
         let deadline = opts
             .timeout
@@ -246,10 +362,14 @@ impl Drainer {
                     evicted_at: None,
                     next_try: now,
                     gone_at: None,
+                    last_error: None,
+                    gave_up: false,
                 })
                 .collect(),
             generation: 0,
             armed: None,
+            started: now,
+            wait_from: None,
         };
         for w in &a.pods {
             self.by_pod.insert(w.pod, key);
@@ -281,6 +401,9 @@ impl Drainer {
 
     /// Evicts what is due; returns the outcome when the drain is over at `now`.
     fn step(&mut self, a: &mut Active, cx: &mut Ctx<'_>) -> Option<DrainOutcome> {
+        if let Some(ca) = a.opts.autoscaler {
+            return self.step_autoscaler(a, ca, cx);
+        }
         let now = cx.now;
         // kubectl's global timeout fires before a retry due at the same instant.
         if a.deadline.is_some_and(|d| d <= now) {
@@ -335,6 +458,108 @@ impl Drainer {
         None
     }
 
+    /// An autoscaler drain's step (`drain.go`: `initiateEviction`, then `waitPodsToDisappear`).
+    fn step_autoscaler(
+        &mut self,
+        a: &mut Active,
+        ca: AutoscalerDrain,
+        cx: &mut Ctx<'_>,
+    ) -> Option<DrainOutcome> {
+        let now = cx.now;
+        let give_up = ca.give_up_at(a.started);
+        for i in 0..a.pods.len() {
+            let w = &a.pods[i];
+            if w.evicted_at.is_some() || w.gave_up || w.next_try > now {
+                continue;
+            }
+            let p = w.pod;
+            if now > a.started && now >= give_up {
+                // The retries are used up: this pod's eviction failed.
+                a.pods[i].gave_up = true;
+                let obj = cx.store.pod_ref(p);
+                cx.store.record(
+                    obj,
+                    EventType::Warning,
+                    "ScaleDownFailed",
+                    CLUSTER_AUTOSCALER,
+                    |_| "failed to delete pod for ScaleDown".to_string(),
+                );
+                continue;
+            }
+            let grace = cx
+                .store
+                .pod(p)
+                .map(|x| ca.grace_for(x.spec.termination_grace));
+            match eviction::evict(cx.store, p, grace) {
+                EvictionResult::Evicted => {
+                    a.pods[i].evicted_at = Some(now);
+                    self.records[a.record].evicted += 1;
+                    if cx.store.pod(p).is_none_or(|x| x.deleted) {
+                        a.pods[i].gone_at = Some(now);
+                    }
+                }
+                EvictionResult::NotFound => {
+                    a.pods[i].evicted_at = Some(now);
+                    a.pods[i].gone_at = Some(now);
+                }
+                // Every other error is retried alike; a 429's error text is the status message
+                // alone (the budget is named in its details).
+                EvictionResult::TooManyRequests(_) => {
+                    a.pods[i].next_try = now + ca.retry_interval;
+                    a.pods[i].last_error = Some(eviction::VIOLATES_BUDGET.to_string());
+                    self.records[a.record].blocked += 1;
+                }
+                EvictionResult::Failed(msg) => {
+                    a.pods[i].next_try = now + ca.retry_interval;
+                    a.pods[i].last_error = Some(msg);
+                }
+            }
+        }
+        if a.pods.iter().any(|w| w.evicted_at.is_none() && !w.gave_up) {
+            return None;
+        }
+        let node = cx.store.node_ref(a.node).name.to_string();
+        if a.pods.iter().any(|w| w.gave_up) {
+            let errs: Vec<String> = a
+                .pods
+                .iter()
+                .filter(|w| w.gave_up)
+                .map(|w| {
+                    let key = cx.store.pod_key(w.pod);
+                    let last = w.last_error.as_deref().unwrap_or_default();
+                    format!("failed to evict pod {key} within allowed timeout (last error: {last})")
+                })
+                .collect();
+            // A node has no namespace: upstream prints "<namespace>/<name>" all the same.
+            return Some(DrainOutcome::Failed(format!(
+                "Failed to drain node /{node}, due to following errors: [{}]",
+                errs.join(" ")
+            )));
+        }
+        let from = *a.wait_from.get_or_insert(now);
+        if let Some(seen) = self.ca_all_gone_seen(a, ca, from)
+            && seen <= now
+            && seen < ca.wait_ends_at(from)
+        {
+            return Some(DrainOutcome::Drained);
+        }
+        if now >= ca.wait_ends_at(from) {
+            return Some(DrainOutcome::Failed(format!(
+                "Failed to drain node /{node}: pods remaining after timeout"
+            )));
+        }
+        None
+    }
+
+    /// The poll of an autoscaler drain's wait (begun at `from`) that sees every pod gone.
+    fn ca_all_gone_seen(&self, a: &Active, ca: AutoscalerDrain, from: SimTime) -> Option<SimTime> {
+        let mut last = from;
+        for w in &a.pods {
+            last = last.max(ca.seen_at(from, w.gone_at?));
+        }
+        Some(last)
+    }
+
     /// When kubectl sees the last pod gone: each pod is polled every second from its eviction.
     fn done_at(&self, a: &Active) -> Option<SimTime> {
         let mut last = SimTime::ZERO;
@@ -352,12 +577,23 @@ impl Drainer {
         let mut next = a.deadline;
         let mut consider = |t: SimTime| next = Some(next.map_or(t, |n: SimTime| n.min(t)));
         for w in &a.pods {
-            if w.evicted_at.is_none() {
+            if w.evicted_at.is_none() && !w.gave_up {
                 consider(w.next_try);
             }
         }
-        if let Some(d) = self.done_at(a) {
-            consider(d.max(cx.now));
+        match (a.opts.autoscaler, a.wait_from) {
+            (Some(ca), Some(from)) => {
+                consider(ca.wait_ends_at(from));
+                if let Some(seen) = self.ca_all_gone_seen(a, ca, from) {
+                    consider(seen.max(cx.now));
+                }
+            }
+            (Some(_), None) => {}
+            (None, _) => {
+                if let Some(d) = self.done_at(a) {
+                    consider(d.max(cx.now));
+                }
+            }
         }
         if next != a.armed
             && let Some(t) = next
@@ -413,6 +649,11 @@ impl Drainer {
         let now = cx.now;
         let r = &mut self.records[record];
         r.finished = Some(now);
+        if r.autoscaler {
+            // The autoscaler reports the node's removal or failure itself.
+            r.outcome = outcome;
+            return;
+        }
         let took = now.since(r.started);
         let (name, evicted) = (r.node.clone(), r.evicted);
         let obj = cx.store.node_ref(node);
@@ -442,5 +683,61 @@ impl Drainer {
     /// Drains still running.
     pub fn active(&self) -> usize {
         self.active.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(n: u64) -> SimDuration {
+        SimDuration::from_secs(n)
+    }
+
+    fn at(n: u64) -> SimTime {
+        SimTime::ZERO + s(n)
+    }
+
+    #[test]
+    fn the_autoscaler_caps_each_grace_period() {
+        let ca = AutoscalerDrain::new(s(600), s(120));
+        assert_eq!(ca.grace_for(s(1200)), s(600));
+        assert_eq!(ca.grace_for(s(30)), s(30));
+        assert_eq!(ca.grace_for(s(600)), s(600));
+        // A zero flag caps nothing (`maxTermination > 0`).
+        assert_eq!(
+            AutoscalerDrain::new(s(0), s(120)).grace_for(s(1200)),
+            s(1200)
+        );
+    }
+
+    #[test]
+    fn refused_evictions_are_retried_every_10s_until_the_deadline() {
+        // Attempts at 0, 10, ..., 110; the one due at 120 is not made.
+        let ca = AutoscalerDrain::new(s(600), s(120));
+        assert_eq!(ca.give_up_at(at(70)), at(190));
+        // A deadline between retries: the attempt at 120 is still before 125.
+        assert_eq!(
+            AutoscalerDrain::new(s(600), s(125)).give_up_at(at(0)),
+            at(130)
+        );
+        // A zero deadline still makes the first attempt.
+        assert_eq!(AutoscalerDrain::new(s(600), s(0)).give_up_at(at(0)), at(10));
+    }
+
+    #[test]
+    fn evicted_pods_are_polled_every_5s_for_grace_plus_headroom() {
+        let ca = AutoscalerDrain::new(s(600), s(120));
+        // Polls at 0, 5, ..., 625 after the evictions; none at 630.
+        assert_eq!(ca.wait_ends_at(at(10)), at(640));
+        assert_eq!(ca.seen_at(at(10), at(10)), at(10));
+        assert_eq!(ca.seen_at(at(10), at(11)), at(15));
+        assert_eq!(ca.seen_at(at(10), at(610)), at(610));
+        // A zero poll interval cannot loop forever.
+        let odd = AutoscalerDrain {
+            poll: s(0),
+            ..AutoscalerDrain::new(s(0), s(0))
+        };
+        assert_eq!(odd.wait_ends_at(at(0)), at(0));
     }
 }

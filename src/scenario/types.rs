@@ -809,6 +809,13 @@ pub struct ClusterAutoscalerSettings {
     /// `--max-nodes-total` (0: unlimited).
     #[serde(default)]
     pub max_nodes_total: Option<u32>,
+    /// `--max-graceful-termination-sec` (default 600): caps the grace period of a scale-down's
+    /// evictions.
+    #[serde(default)]
+    pub max_graceful_termination_sec: Option<u32>,
+    /// `--max-pod-eviction-time` (default 2m): how long a scale-down retries refused evictions.
+    #[serde(default)]
+    pub max_pod_eviction_time: Option<Duration>,
 }
 
 /// metrics-server settings.

@@ -390,6 +390,7 @@ impl Simulation {
                     force: d.force,
                     ignore_daemonsets: d.ignore_daemonsets,
                     delete_emptydir_data: d.delete_emptydir_data,
+                    autoscaler: None,
                 };
                 self.start_drain(id, opts, None);
             }

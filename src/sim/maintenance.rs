@@ -5,10 +5,13 @@
 use super::event::Event;
 use super::{Ctx, Simulation};
 use crate::model::NodeId;
-use crate::ops::drain::{DrainOptions, Finished};
+use crate::ops::drain::{AutoscalerDrain, DrainOptions, Finished};
 use crate::ops::upgrade::{Step, Upgrade};
 use crate::store::events::{EventType, ObjRef};
 use std::sync::Arc;
+
+/// The taint the Cluster Autoscaler puts on a node it removes (`utils/taints/taints.go`).
+pub const TO_BE_DELETED_TAINT: &str = "ToBeDeletedByClusterAutoscaler";
 
 /// What a drain is for.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -54,7 +57,21 @@ impl Simulation {
         opts: DrainOptions,
         purpose: Option<DrainFor>,
     ) {
-        self.set_cordon(node, true);
+        if purpose == Some(DrainFor::Autoscaler) {
+            // `taintNode`: the ToBeDeleted taint, not a cordon (--cordon-node-before-terminating
+            // is false by default).
+            self.set_to_be_deleted(node, true);
+            let obj = self.store.node_ref(node);
+            self.store.record(
+                obj,
+                EventType::Normal,
+                "ScaleDown",
+                "cluster-autoscaler",
+                |_| "marked the node as toBeDeleted/unschedulable".to_string(),
+            );
+        } else {
+            self.set_cordon(node, true);
+        }
         let mut cx = Ctx {
             now: self.store.now(),
             store: &mut self.store,
@@ -69,23 +86,55 @@ impl Simulation {
         }
     }
 
+    /// Adds or removes the Cluster Autoscaler's `ToBeDeletedByClusterAutoscaler:NoSchedule`
+    /// taint, whose value is the time in Unix seconds (`utils/taints/taints.go`).
+    pub(crate) fn set_to_be_deleted(&mut self, node: NodeId, on: bool) {
+        use crate::model::pod::{Taint, TaintEffect};
+        let now = self.store.now();
+        let key = self.store.interner.intern(TO_BE_DELETED_TAINT);
+        let secs = now.since(crate::engine::SimTime::ZERO).as_micros() / 1_000_000;
+        let value = self.store.interner.intern(&secs.to_string());
+        let Some(n) = self.store.node(node) else {
+            return;
+        };
+        if n.taints.iter().any(|t| t.key == key) == on {
+            return;
+        }
+        self.store.update_node(node, |n| {
+            n.taints.retain(|t| t.key != key);
+            if on {
+                n.taints.push(Taint {
+                    key,
+                    value,
+                    effect: TaintEffect::NoSchedule,
+                    added: now,
+                });
+            }
+        });
+    }
+
     /// A drain ended: an upgrade removes the node and moves on.
     pub(crate) fn drain_finished(&mut self, f: Finished) {
         let (u, surge) = match self.drain_purpose.remove(&f.record) {
             Some(DrainFor::Upgrade(u, surge)) => (u, surge),
             Some(DrainFor::Autoscaler) if !f.drained => {
-                // A drain that did not complete fails the scale-down: the node is kept and
-                // uncordoned, and --scale-down-delay-after-failure applies
-                // (core/scaledown/actuation/actuator.go, core/static_autoscaler.go).
+                // A drain that did not complete fails the scale-down: the node is kept, its
+                // ToBeDeleted taint removed (CleanUpAndRecordFailedScaleDownEvent in
+                // core/scaledown/actuation/actuator.go), and --scale-down-delay-after-failure
+                // applies.
+                let err = match &self.drainer.records[f.record].outcome {
+                    crate::ops::drain::DrainOutcome::Failed(e) => e.clone(),
+                    other => other.as_str().to_string(),
+                };
                 let obj = self.store.node_ref(f.node);
                 self.store.record(
                     obj,
                     EventType::Warning,
                     "ScaleDownFailed",
                     "cluster-autoscaler",
-                    |_| "failed to drain the node, aborting ScaleDown".to_string(),
+                    |_| format!("failed to drain and delete node: {err}"),
                 );
-                self.set_cordon(f.node, false);
+                self.set_to_be_deleted(f.node, false);
                 let now = self.store.now();
                 if let Some(ca) = self.autoscaler.as_mut() {
                     ca.scale_down_failed(f.node, now);
@@ -100,7 +149,7 @@ impl Simulation {
                     EventType::Normal,
                     "ScaleDown",
                     "cluster-autoscaler",
-                    |_| "node removed by cluster autoscaler".to_string(),
+                    |_| "nodes removed by cluster autoscaler".to_string(),
                 );
                 self.remove_node(f.node);
                 if let Some(ca) = self.autoscaler.as_mut() {
@@ -235,6 +284,7 @@ impl Simulation {
                     force: true,
                     ignore_daemonsets: true,
                     delete_emptydir_data: true,
+                    autoscaler: None,
                 };
                 self.start_drain(node, opts, Some(DrainFor::Upgrade(u, surge)));
             }
@@ -530,13 +580,21 @@ impl Simulation {
                         "cluster-autoscaler",
                         |_| msg,
                     );
-                    // Drained through the Eviction API; --max-graceful-termination-sec 600.
+                    // Drained through the Eviction API as core/scaledown/actuation/drain.go
+                    // does; DaemonSet pods go with the node.
+                    let ca = self.autoscaler.as_ref().map(|a| {
+                        AutoscalerDrain::new(
+                            a.flags.max_graceful_termination,
+                            a.flags.max_pod_eviction_time,
+                        )
+                    });
                     let opts = DrainOptions {
                         grace: None,
-                        timeout: Some(crate::engine::SimDuration::from_secs(600)),
+                        timeout: None,
                         force: true,
                         ignore_daemonsets: true,
                         delete_emptydir_data: true,
+                        autoscaler: ca,
                     };
                     self.start_drain(node, opts, Some(DrainFor::Autoscaler));
                 }
