@@ -21,6 +21,27 @@ use std::sync::Arc;
 pub struct DeploymentController {
     queue: WorkQueue<DeploymentId>,
     stuck_requeues: std::collections::BTreeMap<DeploymentId, u32>,
+    canonical: CanonicalMemo,
+}
+
+/// Each template's canonical form, computed once: templates are immutable (a changed template
+/// is a new `Arc`), and the HPA scales a Deployment every few syncs, each of which compares
+/// templates. Keyed by the `Arc`'s address, kept alive by the entry so the address is not
+/// reused; only looked up, never iterated.
+#[derive(Debug, Default)]
+struct CanonicalMemo(
+    std::collections::BTreeMap<usize, (Arc<crate::api::pod::PodTemplateSpec>, Arc<str>)>,
+);
+
+impl CanonicalMemo {
+    fn get(&mut self, t: &PodTemplate) -> Arc<str> {
+        let key = Arc::as_ptr(&t.source) as usize;
+        self.0
+            .entry(key)
+            .or_insert_with(|| (t.source.clone(), canonical_of(t)))
+            .1
+            .clone()
+    }
 }
 
 impl Default for DeploymentController {
@@ -90,6 +111,7 @@ impl DeploymentController {
         DeploymentController {
             queue: WorkQueue::new(ControllerKind::Deployment),
             stuck_requeues: Default::default(),
+            canonical: Default::default(),
         }
     }
 
@@ -130,7 +152,8 @@ impl DeploymentController {
         }
     }
 
-    fn snapshot(&self, id: DeploymentId, cx: &Ctx<'_>) -> Vec<Rs> {
+    fn snapshot(&mut self, id: DeploymentId, cx: &Ctx<'_>) -> Vec<Rs> {
+        let canonical = &mut self.canonical;
         let mut v: Vec<Rs> = cx
             .store
             .replicasets_of(id)
@@ -146,7 +169,7 @@ impl DeploymentController {
                     revision: r.revision,
                     desired_ann: r.desired_annotation,
                     max_ann: r.max_annotation,
-                    canonical: canonical_of(&r.template),
+                    canonical: canonical.get(&r.template),
                 })
             })
             .collect();
@@ -230,7 +253,7 @@ impl DeploymentController {
         cx: &mut Ctx<'_>,
     ) -> (Option<Rs>, Vec<Rs>) {
         let d = cx.store.deployment(id).expect("exists");
-        let want = canonical_of(&d.template);
+        let want = self.canonical.get(&d.template);
         // FindNewReplicaSet: the oldest RS whose template equals the deployment's.
         let new_idx = rss.iter().position(|r| r.canonical == want);
         let mut new_rs = new_idx.map(|i| rss.remove(i));
