@@ -415,17 +415,10 @@ impl Drainer {
                 continue;
             }
             let p = w.pod;
-            match eviction::evict(cx.store, p, a.opts.grace) {
-                EvictionResult::Evicted => {
-                    a.pods[i].evicted_at = Some(now);
-                    self.records[a.record].evicted += 1;
-                    if cx.store.pod(p).is_none_or(|x| x.deleted) {
-                        a.pods[i].gone_at = Some(now);
-                    }
-                }
-                EvictionResult::NotFound => {
-                    a.pods[i].evicted_at = Some(now);
-                    a.pods[i].gone_at = Some(now);
+            let r = eviction::evict(cx.store, p, a.opts.grace);
+            match r {
+                EvictionResult::Evicted | EvictionResult::NotFound => {
+                    self.granted(a, i, &r, now, cx.store)
                 }
                 EvictionResult::TooManyRequests(msg) => {
                     a.pods[i].next_try = now + EVICTION_RETRY;
@@ -456,6 +449,30 @@ impl Drainer {
             return Some(DrainOutcome::Drained);
         }
         None
+    }
+
+    /// Records a granted eviction of `a.pods[i]` (or a 404: the pod is already gone), for
+    /// both kinds of drain.
+    fn granted(
+        &mut self,
+        a: &mut Active,
+        i: usize,
+        r: &EvictionResult,
+        now: SimTime,
+        store: &Store,
+    ) {
+        let w = &mut a.pods[i];
+        w.evicted_at = Some(now);
+        let gone = match r {
+            EvictionResult::Evicted => {
+                self.records[a.record].evicted += 1;
+                store.pod(w.pod).is_none_or(|x| x.deleted)
+            }
+            _ => true,
+        };
+        if gone {
+            w.gone_at = Some(now);
+        }
     }
 
     /// An autoscaler drain's step (`drain.go`: `initiateEviction`, then `waitPodsToDisappear`).
@@ -490,17 +507,10 @@ impl Drainer {
                 .store
                 .pod(p)
                 .map(|x| ca.grace_for(x.spec.termination_grace));
-            match eviction::evict(cx.store, p, grace) {
-                EvictionResult::Evicted => {
-                    a.pods[i].evicted_at = Some(now);
-                    self.records[a.record].evicted += 1;
-                    if cx.store.pod(p).is_none_or(|x| x.deleted) {
-                        a.pods[i].gone_at = Some(now);
-                    }
-                }
-                EvictionResult::NotFound => {
-                    a.pods[i].evicted_at = Some(now);
-                    a.pods[i].gone_at = Some(now);
+            let r = eviction::evict(cx.store, p, grace);
+            match r {
+                EvictionResult::Evicted | EvictionResult::NotFound => {
+                    self.granted(a, i, &r, now, cx.store)
                 }
                 // Every other error is retried alike; a 429's error text is the status message
                 // alone (the budget is named in its details).
