@@ -4,9 +4,10 @@
 //! and serves cpu as the rate between them (so the HPA sees usage with the real lag) and
 //! memory as the last value.
 //!
-//! Simplification: pods are scraped only while some HorizontalPodAutoscaler targets them (the
-//! only consumer in a run); a pod appears once it has two points (upstream's shortcut that
-//! uses the container start time as a first point is not modelled).
+//! Every running pod is scraped (metrics-server scrapes whole kubelets, whether or not an HPA
+//! targets the pod), and only while some HorizontalPodAutoscaler exists (the only consumer of
+//! the API in a run). Simplification: a pod appears once it has two points (upstream's
+//! shortcut that uses the container start time as a first point is not modelled).
 
 use crate::engine::{SimDuration, SimTime};
 use crate::model::ArenaId;
@@ -116,7 +117,7 @@ impl MetricsServer {
             return None;
         }
         Some(PodMetrics {
-            cpu_milli: ((c1 - c0) / secs).round() as i64,
+            cpu_milli: crate::engine::num::round_i64((c1 - c0) / secs),
             memory: p.memory,
             timestamp: t1,
             window,

@@ -237,36 +237,12 @@ impl HpaController {
         self.queue.on_timer(generation, cx.now, cx.queue);
     }
 
-    /// metrics-server's scrape: the pods of every HPA's target.
-    pub fn on_scrape(&mut self, kubelet: &Kubelet, sets: &Sets, cx: &mut Ctx<'_>) {
+    /// metrics-server's scrape: every running pod on every kubelet (metrics-server scrapes
+    /// whole nodes, not HPA targets).
+    pub fn on_scrape(&mut self, kubelet: &mut Kubelet, cx: &mut Ctx<'_>) {
         self.metrics.begin_scrape();
-        for h in self.hpas.iter().filter(|h| !h.deleted) {
-            let Some(t) = target(h, cx.store) else {
-                continue;
-            };
-            let rss = match &t {
-                Target::Deployment(d) => cx.store.replicasets_of(*d),
-                Target::ReplicaSet(r) => vec![*r],
-                Target::StatefulSet(_) => {
-                    for p in target_pods(&t, h.namespace, cx.store, sets) {
-                        if let Some((cpu, mem)) = kubelet.pod_usage_counters(p, cx.now) {
-                            self.metrics.record(p, cx.now, cpu, mem);
-                        }
-                    }
-                    Vec::new()
-                }
-            };
-            for rs in rss {
-                let Some(r) = cx.store.replicaset(rs) else {
-                    continue;
-                };
-                for &p in &r.pods {
-                    if let Some((cpu, mem)) = kubelet.pod_usage_counters(p, cx.now) {
-                        self.metrics.record(p, cx.now, cpu, mem);
-                    }
-                }
-            }
-        }
+        let metrics = &mut self.metrics;
+        kubelet.for_each_running(cx.now, |p, cpu, mem| metrics.record(p, cx.now, cpu, mem));
         self.metrics.end_scrape();
         if self.hpas.iter().any(|h| !h.deleted) {
             cx.queue
@@ -661,11 +637,12 @@ fn metric_proposal(
                 why,
                 format!("{name} is not a resource the simulation measures"),
             ))?;
-            let inputs = pod_inputs(pods, is_cpu, container, metrics, cx.store);
             match target.type_ {
                 api::MetricTargetType::Utilization => {
                     let pct = target.average_utilization.unwrap_or(0);
-                    let p = rc::resource_replicas(current, pct, is_cpu, tol, &inputs, readiness, now)
+                    let mut tally = rc::Tally::new(is_cpu, readiness, now, pct);
+                    tally_pods(pods, is_cpu, container, metrics, cx.store, &mut tally);
+                    let p = rc::resource_replicas_of(current, pct, tol, &tally)
                         .map_err(|e| {
                             (
                                 why,
@@ -686,7 +663,9 @@ fn metric_proposal(
                         .as_ref()
                         .and_then(|q| q.milli_value().ok())
                         .ok_or((why, "missing averageValue".to_string()))?;
-                    let p = rc::plain_replicas(current, v, is_cpu, tol, &inputs, readiness, now)
+                    let mut tally = rc::Tally::new(is_cpu, readiness, now, 0);
+                    tally_pods(pods, is_cpu, container, metrics, cx.store, &mut tally);
+                    let p = rc::plain_replicas_of(current, v, tol, &tally)
                         .map_err(|e| {
                             (
                                 why,
@@ -833,48 +812,48 @@ fn input_of(
     }
 }
 
-/// The calculator's view of the target's pods for a cpu or memory metric (milli-units:
-/// millicores, or bytes × 1000 as upstream's `MilliValue`).
-fn pod_inputs(
+/// Counts the target's pods into the calculator's tally for a cpu or memory metric
+/// (milli-units: millicores, or bytes × 1000 as upstream's `MilliValue`), in pod order.
+fn tally_pods(
     pods: &[PodId],
     is_cpu: bool,
     container: Option<&str>,
     metrics: &MetricsServer,
     store: &Store,
-) -> Vec<PodInput> {
-    pods.iter()
-        .filter_map(|&p| {
-            // A pod-level metric whose pod declares every request reads only the dense brief.
-            if container.is_none()
-                && let Some(b) = store.pod_brief(p)
-                && let Some(request) = if is_cpu {
-                    b.cpu_request
-                } else {
-                    b.memory_request.map(|m| m * 1000)
-                }
-            {
-                let mut i = input_of(
-                    b.phase,
-                    b.deleting,
-                    b.ready_since,
-                    b.ready_lost,
-                    b.start_time,
-                    Ok(request),
-                );
-                i.sample = metrics.pod(p).map(|m| Sample {
-                    value: if is_cpu { m.cpu_milli } else { m.memory * 1000 },
-                    timestamp: m.timestamp,
-                    window: m.window,
-                });
-                debug_assert_eq!(
-                    Some(&i),
-                    pod_input(p, is_cpu, container, metrics, store).as_ref()
-                );
-                return Some(i);
+    tally: &mut rc::Tally,
+) {
+    for &p in pods {
+        // A pod-level metric whose pod declares every request reads only the dense brief.
+        if container.is_none()
+            && let Some(b) = store.pod_brief(p)
+            && let Some(request) = if is_cpu {
+                b.cpu_request
+            } else {
+                b.memory_request.map(|m| m * 1000)
             }
-            pod_input(p, is_cpu, container, metrics, store)
-        })
-        .collect()
+        {
+            let mut i = input_of(
+                b.phase,
+                b.deleting,
+                b.ready_since,
+                b.ready_lost,
+                b.start_time,
+                Ok(request),
+            );
+            i.sample = metrics.pod(p).map(|m| Sample {
+                value: if is_cpu { m.cpu_milli } else { m.memory * 1000 },
+                timestamp: m.timestamp,
+                window: m.window,
+            });
+            debug_assert_eq!(
+                Some(&i),
+                pod_input(p, is_cpu, container, metrics, store).as_ref()
+            );
+            tally.add(&i);
+        } else if let Some(i) = pod_input(p, is_cpu, container, metrics, store) {
+            tally.add(&i);
+        }
+    }
 }
 
 /// One pod's input for a cpu or memory metric, read from the pod object.

@@ -6,6 +6,7 @@
 //! [`RngStreams`] stream; every dispatched event is folded into an [`EventHash`].
 
 pub mod hash;
+pub mod num;
 pub mod queue;
 pub mod rng;
 pub mod time;

@@ -15,6 +15,7 @@
 //! OOM-kill, or (through the eviction manager's 10 s housekeeping) evict pods.
 
 pub mod restart;
+mod rows;
 pub mod usage;
 
 use crate::engine::{SimDuration, SimTime};
@@ -107,6 +108,8 @@ pub struct Kubelet {
     images: BTreeMap<Sym, ImageInfo>,
     runs: Vec<Option<PodRun>>,
     in_flight: BTreeMap<(NodeId, Sym), SimTime>,
+    /// Dense per-slot usage rows (the per-tick passes read these, not `runs`).
+    rows: rows::Rows,
     /// Container behaviours, restart counters and the eviction manager.
     ext: usage::KubeletExt,
 }
@@ -119,12 +122,15 @@ impl Kubelet {
             images,
             runs: Vec::new(),
             in_flight: BTreeMap::new(),
+            rows: rows::Rows::default(),
             ext: usage::KubeletExt::default(),
         }
     }
 
+    /// `p`'s run, to change it (its usage row is refreshed before the next pass).
     fn run(&mut self, p: PodId) -> Option<&mut PodRun> {
         use crate::model::ArenaId;
+        self.rows.mark(p.index() as usize);
         match self.runs.get_mut(p.index() as usize) {
             Some(Some(r)) if r.pod == p => Some(r),
             _ => None,
@@ -138,6 +144,21 @@ impl Kubelet {
             self.runs.resize(i + 1, None);
         }
         self.runs[i] = r;
+        self.rows.reset(p);
+    }
+
+    /// Refreshes the usage rows of runs that changed since the last pass.
+    fn sync_rows(&mut self) {
+        let runs = &self.runs;
+        self.rows.sync(|i| {
+            runs.get(i)?.as_ref().map(|r| rows::Mirror {
+                pod: r.pod,
+                running: r.stage == Stage::Running,
+                first_running: r.life.first_running,
+                node: r.life.node,
+                limits: r.life.limits,
+            })
+        });
     }
 
     fn image_info(&self, image: Sym) -> ImageInfo {

@@ -131,14 +131,6 @@ pub(super) struct RunLife {
     pub(super) ctrs: Vec<Ctr>,
     pub(super) behavior: Option<BehaviorRef>,
     wake_at: Option<SimTime>,
-    /// Memory in use at the last load tick (bytes; counted against the node).
-    pub(super) memory: i64,
-    /// cpu in use since the last load tick (millicores, after throttling).
-    pub(super) cpu: f64,
-    /// cpu used up to `cpu_at` (millicore-seconds; the cgroup's cumulative usage).
-    pub(super) cpu_total: f64,
-    /// When `cpu_total` was last brought up to date.
-    pub(super) cpu_at: SimTime,
     /// The first app container with `running_since` set (kept by
     /// [`RunLife::set_running_since`], so the load tick does not scan `ctrs`).
     pub(super) first_running: Option<u16>,
@@ -162,14 +154,6 @@ impl RunLife {
             .iter()
             .position(|c| c.running_since.is_some())
             .map(|i| i as u16);
-    }
-
-    /// Brings the cumulative cpu up to `now` at the current rate.
-    pub(super) fn advance_cpu(&mut self, now: SimTime) {
-        if now > self.cpu_at {
-            self.cpu_total += self.cpu * now.since(self.cpu_at).as_secs_f64();
-            self.cpu_at = now;
-        }
     }
 }
 

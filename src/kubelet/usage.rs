@@ -96,10 +96,8 @@ pub struct KubeletExt {
     node_memory: Vec<i64>,
     /// When pressure was last observed on a node.
     pressure_seen: BTreeMap<NodeId, SimTime>,
-    seen: Vec<u32>,
-    tick: u32,
-    demands: Vec<crate::traffic::PodDemand>,
-    touched: Vec<crate::model::PodId>,
+    /// Pods throttled or OOM-killed at the current load tick (buffer reused across ticks).
+    exceptions: Vec<Exception>,
     /// The last load tick and the exact throttled millicores since then.
     last_tick: Option<SimTime>,
     throttle_rate: f64,
@@ -115,14 +113,27 @@ impl Default for KubeletExt {
             transition: DEFAULT_PRESSURE_TRANSITION,
             node_memory: Vec::new(),
             pressure_seen: BTreeMap::new(),
-            seen: Vec::new(),
-            tick: 0,
-            demands: Vec::new(),
-            touched: Vec::new(),
+            exceptions: Vec::new(),
             last_tick: None,
             throttle_rate: 0.0,
         }
     }
+}
+
+/// A pod over a limit at a load tick, kept until the pass over the rows ends.
+#[derive(Copy, Clone, Debug)]
+struct Exception {
+    /// (first source targeting the pod, pod): the load model's order.
+    key: (u32, PodId),
+    demand: crate::traffic::PodDemand,
+    /// cpu and memory limits.
+    limits: (Option<i64>, Option<i64>),
+    /// Memory demand, bytes (rounded).
+    memory: i64,
+    first_running: u16,
+    node: NodeId,
+    /// Over the memory limit.
+    oom: bool,
 }
 
 /// A quantity in bytes as `resource.Quantity.String()` renders a BinarySI value: the largest
@@ -193,6 +204,10 @@ impl Kubelet {
     /// The load tick: holds each loaded pod's demand against its limits (throttling, OOM kills)
     /// and recomputes the memory used on each node. Throttled cpu time and unserved requests
     /// accumulate at each tick for the interval since the previous one, at that tick's rates.
+    ///
+    /// One pass over the usage rows in slot order; pods that are throttled or OOM-killed are
+    /// then handled in the order the load model lists them (first source, then pod id), so
+    /// sums and events come out as a per-source walk would give them.
     pub fn on_load_tick(&mut self, traffic: &Traffic, cx: &mut Ctx<'_>) {
         let ext = &mut self.ext;
         if let Some(t) = ext.last_tick {
@@ -202,97 +217,122 @@ impl Kubelet {
         }
         ext.last_tick = Some(cx.now);
         ext.throttle_rate = 0.0;
-        ext.tick = ext.tick.wrapping_add(1);
         ext.stats.throttled_cpu_m = 0;
         ext.stats.unserved_rps = 0.0;
         ext.node_memory.iter_mut().for_each(|m| *m = 0);
-        let tick = ext.tick;
-        traffic.fill_demands(tick, &mut ext.demands, &mut ext.seen, &mut ext.touched);
-        let touched = std::mem::take(&mut self.ext.touched);
-        for &p in &touched {
-            let Some(run) = self.run(p) else { continue };
-            run.life.memory = 0;
-            run.life.advance_cpu(cx.now);
-            run.life.cpu = 0.0;
-            if run.stage != Stage::Running {
+        self.sync_rows();
+        let now = cx.now;
+        let mut exceptions = std::mem::take(&mut self.ext.exceptions);
+        exceptions.clear();
+        let node_memory = &mut self.ext.node_memory;
+        for (i, row) in self.rows.rows.iter_mut().enumerate() {
+            if !row.present {
                 continue;
             }
-            debug_assert_eq!(
-                run.life.first_running,
-                run.life
-                    .ctrs
-                    .iter()
-                    .position(|c| c.running_since.is_some())
-                    .map(|i| i as u16)
-            );
-            let Some(first_running) = run.life.first_running else {
+            let Some(sd) = traffic.slot_demand(i, row.pod) else {
                 continue;
             };
-            let first_running = first_running as usize;
-            let Some(node) = run.life.node else { continue };
-            let (cpu_limit, mem_limit) = run.life.limits;
+            row.memory = 0;
+            row.advance_cpu(now);
+            row.cpu = 0.0;
+            debug_assert!(self.runs[i].as_ref().is_some_and(|r| r.pod == row.pod
+                && (r.stage == Stage::Running) == row.running
+                && r.life.first_running == row.first_running
+                && r.life.node == row.node
+                && r.life.limits == row.limits));
+            if !row.running {
+                continue;
+            }
+            let Some(first_running) = row.first_running else {
+                continue;
+            };
+            let Some(node) = row.node else { continue };
+            let (cpu_limit, mem_limit) = row.limits;
             debug_assert!(
                 cx.store
-                    .pod(p)
+                    .pod(row.pod)
                     .is_some_and(|pod| pod.status.node == Some(node)
                         && pod_limits(pod) == (cpu_limit, mem_limit))
             );
-            let d = self.ext.demands[p.index() as usize];
-            if let Some(l) = cpu_limit
-                && d.cpu > l as f64
-            {
-                let excess = d.cpu - l as f64;
-                let served = if d.cpu > d.cpu_base {
-                    ((l as f64 - d.cpu_base) / (d.cpu - d.cpu_base)).clamp(0.0, 1.0)
-                } else {
-                    0.0
-                };
-                let unserved = d.rps * (1.0 - served);
-                let st = &mut self.ext.stats;
-                st.throttled_cpu_m += excess.round() as i64;
-                st.unserved_rps += unserved;
-                self.ext.throttle_rate += excess;
+            let d = sd.demand;
+            row.cpu = cpu_limit.map_or(d.cpu, |l| d.cpu.min(l as f64));
+            let memory = crate::engine::num::round_i64(d.memory);
+            let throttled = cpu_limit.is_some_and(|l| d.cpu > l as f64);
+            let oom = mem_limit.is_some_and(|l| memory > l);
+            if throttled || oom {
+                exceptions.push(Exception {
+                    key: (sd.first_source, row.pod),
+                    demand: d,
+                    limits: row.limits,
+                    memory,
+                    first_running,
+                    node,
+                    oom,
+                });
             }
-            let used_cpu = cpu_limit.map_or(d.cpu, |l| d.cpu.min(l as f64));
-            let memory = d.memory.round() as i64;
-            if let Some(l) = mem_limit
-                && memory > l
-            {
-                if let Some(run) = self.run(p) {
-                    run.life.cpu = used_cpu;
-                }
-                if cx.store.trace.enabled()
-                    && let Some(pod) = cx.store.pod(p)
-                {
-                    let c = pod.spec.containers[first_running].name.clone();
-                    let node_name = cx.store.node_ref(node).name;
-                    cx.store.cause(
-                        "OOMKilled",
-                        None,
-                        |s| vec![s.pod_ref(p)],
-                        |_| {
-                            format!(
-                                "memory usage {} above the memory limit {} on node {node_name}: the kernel OOM-kills container {c} (exit code {OOM_EXIT_CODE}, reason OOMKilled)",
-                                format_mem(memory),
-                                format_bytes(l)
-                            )
-                        },
-                    );
-                }
-                self.container_exited(p, first_running, OOM_EXIT_CODE, TermReason::OomKilled, cx);
+            if oom {
                 continue;
             }
             let ni = node.index() as usize;
-            if self.ext.node_memory.len() <= ni {
-                self.ext.node_memory.resize(ni + 1, 0);
+            if node_memory.len() <= ni {
+                node_memory.resize(ni + 1, 0);
             }
-            self.ext.node_memory[ni] += memory;
-            if let Some(run) = self.run(p) {
-                run.life.cpu = used_cpu;
-                run.life.memory = memory;
+            node_memory[ni] += memory;
+            row.memory = memory;
+        }
+        if !exceptions.is_empty() {
+            exceptions.sort_unstable_by_key(|e| e.key);
+            for e in &exceptions {
+                self.on_exception(e, cx);
             }
         }
-        self.ext.touched = touched;
+        self.ext.exceptions = exceptions;
+    }
+
+    /// A pod over its cpu limit (throttled) or memory limit (OOM-killed) at a load tick.
+    fn on_exception(&mut self, e: &Exception, cx: &mut Ctx<'_>) {
+        let p = e.key.1;
+        let d = e.demand;
+        let (cpu_limit, mem_limit) = e.limits;
+        if let Some(l) = cpu_limit
+            && d.cpu > l as f64
+        {
+            let excess = d.cpu - l as f64;
+            let served = if d.cpu > d.cpu_base {
+                ((l as f64 - d.cpu_base) / (d.cpu - d.cpu_base)).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            let unserved = d.rps * (1.0 - served);
+            let st = &mut self.ext.stats;
+            st.throttled_cpu_m += excess.round() as i64;
+            st.unserved_rps += unserved;
+            self.ext.throttle_rate += excess;
+        }
+        let (Some(l), true) = (mem_limit, e.oom) else {
+            return;
+        };
+        let memory = e.memory;
+        let first_running = e.first_running as usize;
+        if cx.store.trace.enabled()
+            && let Some(pod) = cx.store.pod(p)
+        {
+            let c = pod.spec.containers[first_running].name.clone();
+            let node_name = cx.store.node_ref(e.node).name;
+            cx.store.cause(
+                "OOMKilled",
+                None,
+                |s| vec![s.pod_ref(p)],
+                |_| {
+                    format!(
+                        "memory usage {} above the memory limit {} on node {node_name}: the kernel OOM-kills container {c} (exit code {OOM_EXIT_CODE}, reason OOMKilled)",
+                        format_mem(memory),
+                        format_bytes(l)
+                    )
+                },
+            );
+        }
+        self.container_exited(p, first_running, OOM_EXIT_CODE, TermReason::OomKilled, cx);
     }
 
     /// What the pod's cgroups report now for metrics-server (`/metrics/resource`): cumulative
@@ -300,19 +340,34 @@ impl Kubelet {
     /// run.
     pub fn pod_usage_counters(&self, p: crate::model::PodId, now: SimTime) -> Option<(f64, i64)> {
         let run = self.runs.get(p.index() as usize)?.as_ref()?;
-        if run.stage != Stage::Running {
+        if run.pod != p || run.stage != Stage::Running {
             return None;
         }
-        let l = &run.life;
-        let total = l.cpu_total + l.cpu * now.since(l.cpu_at.min(now)).as_secs_f64();
-        Some((total, l.memory))
+        let row = self.rows.get(p)?;
+        Some((row.cpu_total_at(now), row.memory))
+    }
+
+    /// Calls `f(pod, cumulative cpu, memory)` for every pod whose containers run, in pod slot
+    /// order: metrics-server's scrape of every kubelet (what
+    /// [`Kubelet::pod_usage_counters`] gives each pod).
+    pub fn for_each_running(&mut self, now: SimTime, mut f: impl FnMut(PodId, f64, i64)) {
+        self.sync_rows();
+        for row in &self.rows.rows {
+            if row.present && row.running {
+                f(row.pod, row.cpu_total_at(now), row.memory);
+            }
+        }
     }
 
     /// A running pod's usage at the last load tick: cpu (millicores, after throttling) and
     /// memory working set (bytes); None unless its containers run.
     pub fn pod_usage_now(&self, p: crate::model::PodId) -> Option<(f64, i64)> {
         let run = self.runs.get(p.index() as usize)?.as_ref()?;
-        (run.stage == Stage::Running).then_some((run.life.cpu, run.life.memory))
+        if run.pod != p || run.stage != Stage::Running {
+            return None;
+        }
+        let row = self.rows.get(p)?;
+        Some((row.cpu, row.memory))
     }
 
     /// Whether the eviction manager runs (a memory threshold is set).
@@ -409,7 +464,9 @@ impl Kubelet {
             }
             let usage = self.runs.get(p.index() as usize).and_then(|r| r.as_ref());
             let usage = match usage {
-                Some(r) if r.pod == p && r.stage != Stage::Done => r.life.memory,
+                Some(r) if r.pod == p && r.stage != Stage::Done => {
+                    self.rows.get(p).map_or(0, |row| row.memory)
+                }
                 _ => 0,
             };
             let key = memory_rank_key(usage, pod.requests.memory, pod.priority, pod.uid);
@@ -468,12 +525,14 @@ impl Kubelet {
         if let Some(r) = self.run(victim) {
             r.generation += 1;
             r.stage = Stage::Done;
-            r.life.memory = 0;
             r.started.iter_mut().for_each(|s| *s = None);
             for c in &mut r.life.ctrs {
                 c.running_since = None;
             }
             r.life.refresh_running();
+        }
+        if let Some(row) = self.rows.get_mut(victim) {
+            row.memory = 0;
         }
         let ni = node.index() as usize;
         if let Some(m) = self.ext.node_memory.get_mut(ni) {

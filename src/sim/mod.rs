@@ -662,9 +662,7 @@ impl Simulation {
                     self.queue.push(next, Event::LoadTick);
                 }
             }
-            Event::MetricsScrape => self
-                .hpa
-                .on_scrape(&self.kubelet, &self.statefulsets, &mut cx),
+            Event::MetricsScrape => self.hpa.on_scrape(&mut self.kubelet, &mut cx),
             Event::ClusterAutoscaler => self.autoscaler_loop(),
             Event::VpaTick => self.vpa.on_tick(&self.kubelet, &mut cx),
             Event::EvictionMonitor => {

@@ -26,6 +26,34 @@ pub struct Source {
     pub ready_endpoints: usize,
     /// Members counted as ready now (kept between ticks; published at each tick).
     live_ready: usize,
+    /// What a ready, running member is asked to do at the last tick (one source's share).
+    demand_ready: PodDemand,
+    /// What a running member that serves no traffic is asked to do (the baseline).
+    demand_base: PodDemand,
+}
+
+/// Which sources target the pod in one pod slot: lets the kubelet's load tick walk pod slots
+/// in order and find each pod's demand without a lookup per (pod, source).
+#[derive(Copy, Clone, Debug)]
+struct SlotLoad {
+    /// The pod in the slot (the id guards against a reused slot).
+    pod: PodId,
+    /// The lowest index of a source targeting it.
+    first: u32,
+    /// How many sources target it (0: none).
+    sources: u32,
+    /// Its readiness and phase, as in the sources' member lists.
+    member: Member,
+}
+
+/// A loaded pod's demand at the last tick, with the index of the first source targeting it
+/// (the order in which [`Traffic::fill_demands`] first meets the pod).
+#[derive(Copy, Clone, Debug)]
+pub struct SlotDemand {
+    /// The lowest index of a source targeting the pod.
+    pub first_source: u32,
+    /// The demand.
+    pub demand: PodDemand,
 }
 
 /// What the load model knows of a member pod: kept current from the store's status log (see
@@ -113,6 +141,8 @@ pub struct Traffic {
     seeds: RngStreams,
     tick: SimDuration,
     status_changes: Vec<PodId>,
+    /// Per pod slot, the sources targeting the pod there.
+    slots: Vec<SlotLoad>,
 }
 
 /// Evaluates a profile at `t` (requests per second, before noise).
@@ -200,6 +230,8 @@ impl Traffic {
                 rate: 0.0,
                 ready_endpoints: 0,
                 live_ready: 0,
+                demand_ready: PodDemand::default(),
+                demand_base: PodDemand::default(),
             })
             .collect();
         if !loads.is_empty() {
@@ -210,6 +242,7 @@ impl Traffic {
             seeds: *seeds,
             tick,
             status_changes: Vec::new(),
+            slots: Vec::new(),
         }
     }
 
@@ -220,9 +253,11 @@ impl Traffic {
 
     /// Resolves each source's selector from its target (called when objects change).
     fn resolve(&mut self, store: &mut Store) {
+        let mut changed = false;
         for s in self.sources.iter_mut() {
             let sel = target_selector(&s.spec, s.namespace, store);
             if sel != s.selector {
+                changed = true;
                 s.selector = sel;
                 s.members.clear();
                 s.live_ready = 0;
@@ -239,6 +274,19 @@ impl Traffic {
                 }
             }
         }
+        if changed {
+            self.rebuild_slots();
+        }
+    }
+
+    /// Recomputes the per-slot index from the member lists.
+    fn rebuild_slots(&mut self) {
+        self.slots.iter_mut().for_each(|l| l.sources = 0);
+        for (si, s) in self.sources.iter().enumerate() {
+            for (&p, &m) in s.members.iter() {
+                join_slot(&mut self.slots, p, si as u32, m);
+            }
+        }
     }
 
     /// Watch handler: keeps each source's endpoint set current.
@@ -249,14 +297,16 @@ impl Traffic {
         match *ch {
             Change::Pod(id, Op::Added, _) => {
                 let Some(p) = store.pod(id) else { return };
-                for s in &mut self.sources {
+                for (si, s) in self.sources.iter_mut().enumerate() {
                     if p.namespace == s.namespace
                         && let Some(sel) = &s.selector
                         && sel.matches(&p.labels, &store.interner)
                         && !s.members.contains_key(&id)
                     {
-                        s.members.insert(id, Member::of(p));
+                        let m = Member::of(p);
+                        s.members.insert(id, m);
                         s.live_ready += p.is_ready() as usize;
+                        join_slot(&mut self.slots, id, si as u32, m);
                     }
                 }
             }
@@ -276,6 +326,11 @@ impl Traffic {
                 s.live_ready -= m.ready as usize;
             }
         }
+        if let Some(l) = self.slots.get_mut(id.index() as usize)
+            && l.pod == id
+        {
+            l.sources = 0;
+        }
     }
 
     /// Brings the members' readiness and phase up to date from the store's status log (which,
@@ -287,7 +342,16 @@ impl Traffic {
         }
         store.take_status_log(&mut self.status_changes);
         for &p in &self.status_changes {
+            let Some(l) = self.slots.get_mut(p.index() as usize) else {
+                continue;
+            };
+            if l.pod != p || l.sources == 0 {
+                // Not targeted by any source.
+                debug_assert!(self.sources.iter().all(|s| !s.members.contains_key(&p)));
+                continue;
+            }
             let now = store.pod(p).map(Member::of).unwrap_or_default();
+            l.member = now;
             for s in &mut self.sources {
                 if let Some(m) = s.members.get_mut(&p)
                     && *m != now
@@ -317,6 +381,24 @@ impl Traffic {
             s.rate = r.max(0.0);
             // Published only here: between ticks the load model's view stays the tick's.
             s.ready_endpoints = s.live_ready;
+            // A single-source member's demand, summed as `fill_demands` sums it.
+            let base = PodDemand {
+                cpu: s.spec.cpu_per_pod as f64,
+                cpu_base: s.spec.cpu_per_pod as f64,
+                memory: s.spec.memory_per_pod as f64,
+                rps: 0.0,
+            };
+            s.demand_base = base;
+            s.demand_ready = base;
+            if s.ready_endpoints > 0 {
+                let share = s.rate / s.ready_endpoints as f64;
+                s.demand_ready = PodDemand {
+                    cpu: share * s.spec.cpu_per_request + base.cpu_base,
+                    cpu_base: base.cpu_base,
+                    memory: base.memory + share * s.spec.memory_per_rps,
+                    rps: share,
+                };
+            }
             debug_assert_eq!(
                 s.ready_endpoints,
                 s.members
@@ -329,6 +411,10 @@ impl Traffic {
                     .iter()
                     .all(|(&p, m)| store.pod(p).map(Member::of).unwrap_or_default() == *m)
             );
+            debug_assert!(s.members.iter().all(|(&p, &m)| {
+                let l = self.slots[p.index() as usize];
+                l.pod == p && l.first <= i as u32 && (l.sources > 1 || l.member == m)
+            }));
         }
     }
 
@@ -398,6 +484,58 @@ impl Traffic {
         self.sources.iter().flat_map(|s| s.members.keys().copied())
     }
 
+    /// The demand of the pod in slot `slot` if it is `pod` and some source targets it: what
+    /// [`Traffic::fill_demands`] gives it, with members' readiness and phase as of the last
+    /// [`Traffic::sync_status`].
+    #[inline]
+    pub fn slot_demand(&self, slot: usize, pod: PodId) -> Option<SlotDemand> {
+        let l = self.slots.get(slot)?;
+        if l.pod != pod || l.sources == 0 {
+            return None;
+        }
+        let demand = if l.sources == 1 {
+            let s = &self.sources[l.first as usize];
+            if !l.member.running {
+                PodDemand::default()
+            } else if l.member.ready && s.ready_endpoints > 0 {
+                s.demand_ready
+            } else {
+                s.demand_base
+            }
+        } else {
+            self.summed_demand(pod)
+        };
+        Some(SlotDemand {
+            first_source: l.first,
+            demand,
+        })
+    }
+
+    /// A pod's demand over every source that targets it, in source order (as
+    /// [`Traffic::fill_demands`] sums it).
+    fn summed_demand(&self, pod: PodId) -> PodDemand {
+        let mut d = PodDemand::default();
+        for s in &self.sources {
+            let Ok(i) = s.members.find(&pod) else {
+                continue;
+            };
+            let m = s.members.0[i].1;
+            if !m.running {
+                continue;
+            }
+            d.cpu_base += s.spec.cpu_per_pod as f64;
+            d.memory += s.spec.memory_per_pod as f64;
+            if m.ready && s.ready_endpoints > 0 {
+                let share = s.rate / s.ready_endpoints as f64;
+                d.rps += share;
+                d.cpu += share * s.spec.cpu_per_request;
+                d.memory += share * s.spec.memory_per_rps;
+            }
+        }
+        d.cpu += d.cpu_base;
+        d
+    }
+
     /// Every targeted pod's demand now, in one pass over the sources (what [`pod_demand`]
     /// gives for each pod, without a membership lookup per (pod, source)). `demands` is indexed
     /// by pod slot and `mark` remembers which slots this `round` filled; `touched` receives
@@ -461,6 +599,34 @@ impl Traffic {
             m += d.memory.round() as i64;
         }
         (c, m)
+    }
+}
+
+/// Records that source `source` targets `pod` (a pod joins sources in any order).
+fn join_slot(slots: &mut Vec<SlotLoad>, pod: PodId, source: u32, member: Member) {
+    let i = pod.index() as usize;
+    if slots.len() <= i {
+        slots.resize(
+            i + 1,
+            SlotLoad {
+                pod,
+                first: 0,
+                sources: 0,
+                member: Member::default(),
+            },
+        );
+    }
+    let l = &mut slots[i];
+    if l.pod == pod && l.sources > 0 {
+        l.sources += 1;
+        l.first = l.first.min(source);
+    } else {
+        *l = SlotLoad {
+            pod,
+            first: source,
+            sources: 1,
+            member,
+        };
     }
 }
 

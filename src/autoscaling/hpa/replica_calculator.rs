@@ -108,38 +108,130 @@ pub enum Group {
 
 /// `groupPods`: classifies every pod; `is_cpu` enables the CPU readiness rules.
 pub fn group_pods(pods: &[PodInput], is_cpu: bool, r: Readiness, now: SimTime) -> Vec<Group> {
-    pods.iter()
-        .map(|p| {
-            if p.deleting || p.phase == Phase::Failed {
-                return Group::Ignored;
-            }
-            if p.phase == Phase::Pending {
-                return Group::Unready;
-            }
-            let Some(sample) = p.sample else {
-                return Group::Missing;
-            };
-            if is_cpu {
-                let unready = match (p.ready, p.start_time) {
-                    (Some((status, transition)), Some(start)) => {
-                        if start + r.cpu_initialization_period > now {
-                            // Within the initialization period: not ready, or no full metric
-                            // window since the last readiness change.
-                            !status || sample.timestamp < transition + sample.window
-                        } else {
-                            // Afterwards: unready only if it never became ready.
-                            !status && start + r.initial_readiness_delay > transition
-                        }
-                    }
-                    _ => true,
-                };
-                if unready {
-                    return Group::Unready;
+    pods.iter().map(|p| classify(p, is_cpu, r, now)).collect()
+}
+
+/// `groupPods` for one pod.
+pub fn classify(p: &PodInput, is_cpu: bool, r: Readiness, now: SimTime) -> Group {
+    if p.deleting || p.phase == Phase::Failed {
+        return Group::Ignored;
+    }
+    if p.phase == Phase::Pending {
+        return Group::Unready;
+    }
+    let Some(sample) = p.sample else {
+        return Group::Missing;
+    };
+    if is_cpu {
+        let unready = match (p.ready, p.start_time) {
+            (Some((status, transition)), Some(start)) => {
+                if start + r.cpu_initialization_period > now {
+                    // Within the initialization period: not ready, or no full metric
+                    // window since the last readiness change.
+                    !status || sample.timestamp < transition + sample.window
+                } else {
+                    // Afterwards: unready only if it never became ready.
+                    !status && start + r.initial_readiness_delay > transition
                 }
             }
-            Group::Ready
-        })
-        .collect()
+            _ => true,
+        };
+        if unready {
+            return Group::Unready;
+        }
+    }
+    Group::Ready
+}
+
+/// What the calculator sums over the target's pods, gathered pod by pod in one pass (the
+/// controller feeds it without building a list of pods; [`resource_replicas`] and
+/// [`plain_replicas`] feed it from a slice).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tally {
+    is_cpu: bool,
+    readiness: Readiness,
+    now: SimTime,
+    /// A missing pod's assumed usage on scale-down, percent of its request.
+    missing_fallback: i64,
+    pods: usize,
+    ready: usize,
+    ready_values: i128,
+    ready_requests: i128,
+    unready: usize,
+    unready_requests: i128,
+    missing: usize,
+    missing_requests: i128,
+    missing_fallback_values: i128,
+    /// The first pod (in order) whose request could not be computed.
+    request_error: Option<String>,
+}
+
+impl Tally {
+    /// An empty tally for a cpu (`is_cpu`) or other metric classified at `now`;
+    /// `target_utilization` sets a missing pod's assumed usage on scale-down (its request, or
+    /// the target above 100 %; unused by [`plain_replicas`]).
+    pub fn new(is_cpu: bool, r: Readiness, now: SimTime, target_utilization: i32) -> Self {
+        Tally {
+            is_cpu,
+            readiness: r,
+            now,
+            missing_fallback: (target_utilization as i64).max(100),
+            pods: 0,
+            ready: 0,
+            ready_values: 0,
+            ready_requests: 0,
+            unready: 0,
+            unready_requests: 0,
+            missing: 0,
+            missing_requests: 0,
+            missing_fallback_values: 0,
+            request_error: None,
+        }
+    }
+
+    /// Counts one pod.
+    pub fn add(&mut self, p: &PodInput) {
+        self.pods += 1;
+        let request = match &p.request {
+            Ok(r) => *r,
+            Err(e) => {
+                if self.request_error.is_none() {
+                    self.request_error = Some(e.clone());
+                }
+                0
+            }
+        };
+        match classify(p, self.is_cpu, self.readiness, self.now) {
+            Group::Ready => {
+                self.ready += 1;
+                self.ready_values += p.sample.expect("ready pods have samples").value as i128;
+                self.ready_requests += request as i128;
+            }
+            Group::Unready => {
+                self.unready += 1;
+                self.unready_requests += request as i128;
+            }
+            Group::Missing => {
+                self.missing += 1;
+                self.missing_requests += request as i128;
+                self.missing_fallback_values += (request * self.missing_fallback / 100) as i128;
+            }
+            Group::Ignored => {}
+        }
+    }
+
+    /// A tally of `pods`.
+    pub fn of(
+        pods: &[PodInput],
+        is_cpu: bool,
+        r: Readiness,
+        now: SimTime,
+        target_utilization: i32,
+    ) -> Self {
+        let mut t = Tally::new(is_cpu, r, now, target_utilization);
+        pods.iter().for_each(|p| t.add(p));
+        t
+    }
 }
 
 /// The outcome of a per-pod metric computation.
@@ -163,26 +255,26 @@ fn ceil_i32(x: f64) -> i32 {
     }
 }
 
-/// `GetResourceUtilizationRatio`: `utilization = floor(100·Σusage / Σrequest)`, ratio =
-/// utilization / target (as float64), raw average = Σusage / n.
-fn utilization_ratio(values: &[(i64, i64)], target: i32) -> Result<(f64, i64, i64), String> {
-    let (mut usage, mut requests) = (0i128, 0i128);
-    for &(v, r) in values {
-        usage += v as i128;
-        requests += r as i128;
-    }
+/// `GetResourceUtilizationRatio` over sums of `n` entries: `utilization = floor(100·Σusage /
+/// Σrequest)`, ratio = utilization / target (as float64), raw average = Σusage / n.
+fn utilization_ratio(
+    usage: i128,
+    requests: i128,
+    n: usize,
+    target: i32,
+) -> Result<(f64, i64, i64), String> {
     if requests == 0 {
         return Err("no metrics returned matched known pods".into());
     }
     let util = (usage * 100 / requests) as i64;
-    let raw = (usage / values.len() as i128) as i64;
+    let raw = (usage / n as i128) as i64;
     Ok((util as f64 / target as f64, util, raw))
 }
 
-/// `GetMetricUsageRatio`: `average = floor(Σvalue / n)`, ratio = average / target.
-fn usage_ratio(values: &[i64], target: i64) -> (f64, i64) {
-    let total: i128 = values.iter().map(|&v| v as i128).sum();
-    let avg = (total / values.len() as i128) as i64;
+/// `GetMetricUsageRatio` over the sum of `n` values: `average = floor(Σvalue / n)`, ratio =
+/// average / target.
+fn usage_ratio(total: i128, n: usize, target: i64) -> (f64, i64) {
+    let avg = (total / n as i128) as i64;
     (avg as f64 / target as f64, avg)
 }
 
@@ -197,32 +289,34 @@ pub fn resource_replicas(
     r: Readiness,
     now: SimTime,
 ) -> Result<Proposal, String> {
-    if pods.is_empty() {
+    let t = Tally::of(pods, is_cpu, r, now, target_utilization);
+    resource_replicas_of(current, target_utilization, tol, &t)
+}
+
+/// [`resource_replicas`] over a tally of the pods.
+pub fn resource_replicas_of(
+    current: i32,
+    target_utilization: i32,
+    tol: Tolerances,
+    t: &Tally,
+) -> Result<Proposal, String> {
+    if t.pods == 0 {
         return Err("no pods returned by selector while calculating replica count".into());
     }
-    let groups = group_pods(pods, is_cpu, r, now);
-    let ready_count = groups.iter().filter(|g| **g == Group::Ready).count();
-    if ready_count == 0 {
+    if t.ready == 0 {
         return Err("did not receive metrics for targeted pods (pods might be unready)".into());
     }
     // calculateRequests covers every listed pod, ignored ones included.
-    let mut requests = Vec::with_capacity(pods.len());
-    for p in pods {
-        requests.push(p.request.clone()?);
+    if let Some(e) = &t.request_error {
+        return Err(e.clone());
     }
-    let mut values: Vec<(i64, i64)> = Vec::with_capacity(pods.len());
-    for (i, p) in pods.iter().enumerate() {
-        if groups[i] == Group::Ready {
-            values.push((
-                p.sample.expect("ready pods have samples").value,
-                requests[i],
-            ));
-        }
-    }
-    let (ratio, util, raw) = utilization_ratio(&values, target_utilization)?;
-    let unready = groups.contains(&Group::Unready);
-    let missing = groups.contains(&Group::Missing);
-    let scale_up_with_unready = unready && ratio > 1.0;
+    let (ratio, util, raw) = utilization_ratio(
+        t.ready_values,
+        t.ready_requests,
+        t.ready,
+        target_utilization,
+    )?;
+    let scale_up_with_unready = t.unready > 0 && ratio > 1.0;
     let out = |replicas| {
         Ok(Proposal {
             replicas,
@@ -230,32 +324,34 @@ pub fn resource_replicas(
             raw_average: raw,
         })
     };
-    if !scale_up_with_unready && !missing {
+    if !scale_up_with_unready && t.missing == 0 {
         if tol.is_within(ratio) {
             return out(current);
         }
-        return out(ceil_i32(ratio * ready_count as f64));
+        return out(ceil_i32(ratio * t.ready as f64));
     }
-    for (i, g) in groups.iter().enumerate() {
-        match g {
-            Group::Missing if ratio < 1.0 => {
-                // Scale-down: a missing pod uses its request (or the target, above 100 %).
-                let fallback = (target_utilization as i64).max(100);
-                values.push((requests[i] * fallback / 100, requests[i]));
-            }
-            Group::Missing if ratio > 1.0 => values.push((0, requests[i])),
-            Group::Unready if scale_up_with_unready => values.push((0, requests[i])),
-            _ => {}
-        }
+    let (mut usage, mut requests, mut n) = (t.ready_values, t.ready_requests, t.ready);
+    if ratio < 1.0 {
+        // Scale-down: a missing pod uses its request (or the target, above 100 %).
+        usage += t.missing_fallback_values;
+        requests += t.missing_requests;
+        n += t.missing;
+    } else if ratio > 1.0 {
+        requests += t.missing_requests;
+        n += t.missing;
     }
-    let (new_ratio, _, _) = utilization_ratio(&values, target_utilization)?;
+    if scale_up_with_unready {
+        requests += t.unready_requests;
+        n += t.unready;
+    }
+    let (new_ratio, _, _) = utilization_ratio(usage, requests, n, target_utilization)?;
     if tol.is_within(new_ratio)
         || (ratio < 1.0 && new_ratio > 1.0)
         || (ratio > 1.0 && new_ratio < 1.0)
     {
         return out(current);
     }
-    let new = ceil_i32(new_ratio * values.len() as f64);
+    let new = ceil_i32(new_ratio * n as f64);
     if (new_ratio < 1.0 && new > current) || (new_ratio > 1.0 && new < current) {
         return out(current);
     }
@@ -273,24 +369,25 @@ pub fn plain_replicas(
     r: Readiness,
     now: SimTime,
 ) -> Result<Proposal, String> {
-    if pods.is_empty() {
+    let t = Tally::of(pods, is_cpu, r, now, 0);
+    plain_replicas_of(current, target, tol, &t)
+}
+
+/// [`plain_replicas`] over a tally of the pods.
+pub fn plain_replicas_of(
+    current: i32,
+    target: i64,
+    tol: Tolerances,
+    t: &Tally,
+) -> Result<Proposal, String> {
+    if t.pods == 0 {
         return Err("no pods returned by selector while calculating replica count".into());
     }
-    let groups = group_pods(pods, is_cpu, r, now);
-    let mut values: Vec<i64> = pods
-        .iter()
-        .zip(&groups)
-        .filter(|(_, g)| **g == Group::Ready)
-        .map(|(p, _)| p.sample.expect("ready pods have samples").value)
-        .collect();
-    let ready_count = values.len();
-    if ready_count == 0 {
+    if t.ready == 0 {
         return Err("did not receive metrics for targeted pods (pods might be unready)".into());
     }
-    let (ratio, avg) = usage_ratio(&values, target);
-    let unready = groups.contains(&Group::Unready);
-    let missing = groups.contains(&Group::Missing);
-    let scale_up_with_unready = unready && ratio > 1.0;
+    let (ratio, avg) = usage_ratio(t.ready_values, t.ready, target);
+    let scale_up_with_unready = t.unready > 0 && ratio > 1.0;
     let out = |replicas| {
         Ok(Proposal {
             replicas,
@@ -298,28 +395,30 @@ pub fn plain_replicas(
             raw_average: avg,
         })
     };
-    if !scale_up_with_unready && !missing {
+    if !scale_up_with_unready && t.missing == 0 {
         if tol.is_within(ratio) {
             return out(current);
         }
-        return out(ceil_i32(ratio * ready_count as f64));
+        return out(ceil_i32(ratio * t.ready as f64));
     }
-    for g in &groups {
-        match g {
-            Group::Missing if ratio < 1.0 => values.push(target),
-            Group::Missing if ratio > 1.0 => values.push(0),
-            Group::Unready if scale_up_with_unready => values.push(0),
-            _ => {}
-        }
+    let (mut total, mut n) = (t.ready_values, t.ready);
+    if ratio < 1.0 {
+        total += t.missing as i128 * target as i128;
+        n += t.missing;
+    } else if ratio > 1.0 {
+        n += t.missing;
     }
-    let (new_ratio, _) = usage_ratio(&values, target);
+    if scale_up_with_unready {
+        n += t.unready;
+    }
+    let (new_ratio, _) = usage_ratio(total, n, target);
     if tol.is_within(new_ratio)
         || (ratio < 1.0 && new_ratio > 1.0)
         || (ratio > 1.0 && new_ratio < 1.0)
     {
         return out(current);
     }
-    let new = ceil_i32(new_ratio * values.len() as f64);
+    let new = ceil_i32(new_ratio * n as f64);
     if (new_ratio < 1.0 && new > current) || (new_ratio > 1.0 && new < current) {
         return out(current);
     }
