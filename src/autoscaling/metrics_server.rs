@@ -29,13 +29,25 @@ pub struct PodMetrics {
     pub window: SimDuration,
 }
 
+/// One pod slot's last two points (64 bytes: one cache line).
 #[derive(Copy, Clone, Debug)]
+#[repr(align(64))]
 struct Points {
-    prev: Option<(SimTime, f64)>,
-    last: (SimTime, f64),
-    memory: i64,
+    /// The pod (meaningful when `seen` is not zero).
+    pod: PodId,
+    /// The scrape round that last saw the pod (0: the slot holds no points).
     seen: u64,
+    /// The scrape before the newest: time and cumulative cpu (millicore-seconds); the time is
+    /// [`NO_POINT`] until there are two.
+    prev: (SimTime, f64),
+    /// The newest scrape.
+    last: (SimTime, f64),
+    /// Memory working set at the newest scrape (bytes).
+    memory: i64,
 }
+
+/// No earlier point.
+const NO_POINT: SimTime = SimTime(u64::MAX);
 
 /// The metrics-server state.
 #[derive(Debug)]
@@ -43,7 +55,7 @@ pub struct MetricsServer {
     /// `--metric-resolution`.
     pub resolution: SimDuration,
     /// Points by pod slot (the pod id guards against a reused slot).
-    points: Vec<Option<(PodId, Points)>>,
+    points: Vec<Points>,
     round: u64,
 }
 
@@ -64,30 +76,37 @@ impl MetricsServer {
 
     /// Records one pod's counters in the current round (cumulative cpu in millicore-seconds,
     /// memory in bytes).
+    #[inline]
     pub fn record(&mut self, pod: PodId, now: SimTime, cpu_total: f64, memory: i64) {
         let round = self.round;
         let i = pod.index() as usize;
         if self.points.len() <= i {
-            self.points.resize(i + 1, None);
+            self.points.resize(
+                i + 1,
+                Points {
+                    pod,
+                    seen: 0,
+                    prev: (NO_POINT, 0.0),
+                    last: (SimTime::ZERO, 0.0),
+                    memory: 0,
+                },
+            );
         }
-        match &mut self.points[i] {
-            Some((id, p)) if *id == pod && p.last.0 < now => {
-                p.prev = Some(p.last);
+        let p = &mut self.points[i];
+        if p.seen == 0 || p.pod != pod {
+            *p = Points {
+                pod,
+                seen: round,
+                prev: (NO_POINT, 0.0),
+                last: (now, cpu_total),
+                memory,
+            };
+        } else {
+            p.seen = round;
+            if p.last.0 < now {
+                p.prev = p.last;
                 p.last = (now, cpu_total);
                 p.memory = memory;
-                p.seen = round;
-            }
-            Some((id, p)) if *id == pod => p.seen = round,
-            slot => {
-                *slot = Some((
-                    pod,
-                    Points {
-                        prev: None,
-                        last: (now, cpu_total),
-                        memory,
-                        seen: round,
-                    },
-                ));
             }
         }
     }
@@ -96,20 +115,22 @@ impl MetricsServer {
     /// forgotten, as metrics-server drops pods a kubelet no longer reports.
     pub fn end_scrape(&mut self) {
         let round = self.round;
-        for s in self.points.iter_mut() {
-            if s.as_ref().is_some_and(|(_, p)| p.seen != round) {
-                *s = None;
+        for p in self.points.iter_mut() {
+            if p.seen != round {
+                p.seen = 0;
             }
         }
     }
 
-    /// A pod's metrics, if it has two points.
+    /// A pod's metrics, if it has two points: cpu as the rate between them, memory the newest
+    /// value.
+    #[inline]
     pub fn pod(&self, pod: PodId) -> Option<PodMetrics> {
-        let (id, p) = self.points.get(pod.index() as usize)?.as_ref()?;
-        if *id != pod {
+        let p = self.points.get(pod.index() as usize)?;
+        if p.seen == 0 || p.pod != pod || p.prev.0 == NO_POINT {
             return None;
         }
-        let (t0, c0) = p.prev?;
+        let (t0, c0) = p.prev;
         let (t1, c1) = p.last;
         let window = t1.since(t0);
         let secs = window.as_secs_f64();
@@ -128,6 +149,11 @@ impl MetricsServer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_slot_is_one_cache_line() {
+        assert_eq!(std::mem::size_of::<Points>(), 64);
+    }
 
     #[test]
     fn cpu_is_the_rate_between_the_last_two_scrapes() {

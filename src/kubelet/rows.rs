@@ -9,48 +9,65 @@
 //! [`Rows::sync`] refreshes dirty slots before a pass.
 
 use crate::engine::SimTime;
-use crate::model::{NodeId, PodId};
+use crate::model::{ArenaId, NodeId, PodId};
 
-/// One pod slot's usage row.
+/// One pod slot's usage row: 64 bytes, one cache line.
 #[derive(Copy, Clone, Debug)]
+#[repr(align(64))]
 pub(super) struct Row {
     /// The pod whose run occupies the slot (meaningful when `present`).
     pub(super) pod: PodId,
-    /// A run exists for `pod`.
-    pub(super) present: bool,
-    /// Mirror: the run's stage is `Running` (every container started).
-    pub(super) running: bool,
-    /// Mirror: the first app container with `running_since` set.
-    pub(super) first_running: Option<u16>,
-    /// Mirror: the node the containers run on.
-    pub(super) node: Option<NodeId>,
-    /// Mirror: the pod's cpu and memory limits.
-    pub(super) limits: (Option<i64>, Option<i64>),
-    /// Memory in use at the last load tick (bytes; counted against the node).
-    pub(super) memory: i64,
     /// cpu in use since the last load tick (millicores, after throttling).
     pub(super) cpu: f64,
     /// cpu used up to `cpu_at` (millicore-seconds; the cgroup's cumulative usage).
     pub(super) cpu_total: f64,
     /// When `cpu_total` was last brought up to date.
     pub(super) cpu_at: SimTime,
+    /// Memory in use at the last load tick (bytes; counted against the node).
+    pub(super) memory: i64,
+    /// Mirror: the cpu limit, millicores ([`NO_LIMIT`]: none).
+    pub(super) cpu_limit: i64,
+    /// Mirror: the memory limit, bytes ([`NO_LIMIT`]: none).
+    pub(super) memory_limit: i64,
+    /// Mirror: the slot of the node the containers run on ([`NO_NODE`]: not set).
+    pub(super) node: u32,
+    /// Mirror: the first app container with `running_since` set ([`NO_CONTAINER`]: none).
+    pub(super) first_running: u16,
+    /// A run exists for `pod`.
+    pub(super) present: bool,
+    /// Mirror: the run's stage is `Running` (every container started).
+    pub(super) running: bool,
 }
+
+/// A limit that is not set (no demand exceeds it).
+pub(super) const NO_LIMIT: i64 = i64::MAX;
+/// No node.
+pub(super) const NO_NODE: u32 = u32::MAX;
+/// No running container.
+pub(super) const NO_CONTAINER: u16 = u16::MAX;
 
 impl Row {
     /// A row for `pod` with no usage yet (mirrors unset until the next sync).
     fn new(pod: PodId) -> Row {
         Row {
             pod,
-            present: false,
-            running: false,
-            first_running: None,
-            node: None,
-            limits: (None, None),
-            memory: 0,
             cpu: 0.0,
             cpu_total: 0.0,
             cpu_at: SimTime::ZERO,
+            memory: 0,
+            cpu_limit: NO_LIMIT,
+            memory_limit: NO_LIMIT,
+            node: NO_NODE,
+            first_running: NO_CONTAINER,
+            present: false,
+            running: false,
         }
+    }
+
+    /// The limits as `usage::pod_limits` gives them.
+    pub(super) fn limits(&self) -> (Option<i64>, Option<i64>) {
+        let l = |v: i64| (v != NO_LIMIT).then_some(v);
+        (l(self.cpu_limit), l(self.memory_limit))
     }
 
     /// Brings the cumulative cpu up to `now` at the current rate.
@@ -109,7 +126,6 @@ impl Rows {
     /// A new run of `pod` (or none) in its slot: its usage starts from zero, as a new run's
     /// does.
     pub(super) fn reset(&mut self, pod: PodId) {
-        use crate::model::ArenaId;
         let i = pod.index() as usize;
         if self.rows.len() <= i {
             self.rows.resize(i + 1, Row::new(vacant()));
@@ -132,9 +148,10 @@ impl Rows {
                     r.pod = m.pod;
                     r.present = true;
                     r.running = m.running;
-                    r.first_running = m.first_running;
-                    r.node = m.node;
-                    r.limits = m.limits;
+                    r.first_running = m.first_running.unwrap_or(NO_CONTAINER);
+                    r.node = m.node.map_or(NO_NODE, |n| n.index());
+                    r.cpu_limit = m.limits.0.unwrap_or(NO_LIMIT);
+                    r.memory_limit = m.limits.1.unwrap_or(NO_LIMIT);
                 }
                 None => r.present = false,
             }
@@ -145,14 +162,12 @@ impl Rows {
     /// The row of `pod` (its usage; the caller checks that the pod's run exists).
     #[inline]
     pub(super) fn get(&self, pod: PodId) -> Option<&Row> {
-        use crate::model::ArenaId;
         self.rows.get(pod.index() as usize).filter(|r| r.pod == pod)
     }
 
     /// The row of `pod` to write its usage.
     #[inline]
     pub(super) fn get_mut(&mut self, pod: PodId) -> Option<&mut Row> {
-        use crate::model::ArenaId;
         self.rows
             .get_mut(pod.index() as usize)
             .filter(|r| r.pod == pod)
@@ -163,4 +178,45 @@ impl Rows {
 fn vacant() -> PodId {
     use crate::model::ArenaId;
     PodId::from_parts(u32::MAX, u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::SimDuration;
+
+    #[test]
+    fn rows_are_one_cache_line_and_mirror_runs() {
+        assert_eq!(std::mem::size_of::<Row>(), 64);
+        let p = PodId::from_parts(2, 1);
+        let mut rows = Rows::default();
+        rows.reset(p);
+        let m = Mirror {
+            pod: p,
+            running: true,
+            first_running: Some(1),
+            node: Some(NodeId::from_parts(4, 0)),
+            limits: (Some(500), None),
+        };
+        rows.sync(|i| (i == 2).then_some(m));
+        let r = rows.get(p).expect("row");
+        assert!(r.present && r.running);
+        assert_eq!((r.first_running, r.node), (1, 4));
+        assert_eq!(r.limits(), (Some(500), None));
+        // Usage integrates at the current rate.
+        let r = rows.get_mut(p).expect("row");
+        r.cpu = 200.0;
+        let t = SimTime::ZERO + SimDuration::from_secs(15);
+        assert_eq!(r.cpu_total_at(t), 3000.0);
+        r.advance_cpu(t);
+        assert_eq!((r.cpu_total, r.cpu_at), (3000.0, t));
+        // The run goes away: the row is no longer present.
+        rows.mark(2);
+        rows.sync(|_| None);
+        assert!(!rows.get(p).expect("row").present);
+        assert!(
+            rows.get(PodId::from_parts(2, 2)).is_none(),
+            "another pod in the slot"
+        );
+    }
 }

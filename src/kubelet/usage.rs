@@ -17,7 +17,7 @@
 //! condition stays until no pressure was seen for `evictionPressureTransitionPeriod` (5 m).
 
 use super::restart::{OOM_EXIT_CODE, TermReason};
-use super::{Kubelet, Stage};
+use super::{Kubelet, Stage, rows};
 use crate::engine::{RngStreams, SimDuration, SimTime};
 use crate::model::pod::{PodPhase, PodReason};
 use crate::model::{ArenaId, NodeId, PodId, Selector, Sym};
@@ -131,7 +131,6 @@ struct Exception {
     /// Memory demand, bytes (rounded).
     memory: i64,
     first_running: u16,
-    node: NodeId,
     /// Over the memory limit.
     oom: bool,
 }
@@ -237,43 +236,38 @@ impl Kubelet {
             row.cpu = 0.0;
             debug_assert!(self.runs[i].as_ref().is_some_and(|r| r.pod == row.pod
                 && (r.stage == Stage::Running) == row.running
-                && r.life.first_running == row.first_running
-                && r.life.node == row.node
-                && r.life.limits == row.limits));
-            if !row.running {
+                && r.life.first_running.unwrap_or(rows::NO_CONTAINER) == row.first_running
+                && r.life.node.map_or(rows::NO_NODE, |n| n.index()) == row.node
+                && r.life.limits == row.limits()));
+            if !row.running || row.first_running == rows::NO_CONTAINER || row.node == rows::NO_NODE
+            {
                 continue;
             }
-            let Some(first_running) = row.first_running else {
-                continue;
-            };
-            let Some(node) = row.node else { continue };
-            let (cpu_limit, mem_limit) = row.limits;
-            debug_assert!(
-                cx.store
-                    .pod(row.pod)
-                    .is_some_and(|pod| pod.status.node == Some(node)
-                        && pod_limits(pod) == (cpu_limit, mem_limit))
-            );
+            debug_assert!(cx.store.pod(row.pod).is_some_and(|pod| {
+                pod.status.node.map(|n| n.index()) == Some(row.node)
+                    && pod_limits(pod) == row.limits()
+            }));
             let d = sd.demand;
-            row.cpu = cpu_limit.map_or(d.cpu, |l| d.cpu.min(l as f64));
+            // NO_LIMIT is above any demand: no throttling, no OOM kill.
+            let cpu_limit = row.cpu_limit as f64;
+            let throttled = d.cpu > cpu_limit;
+            row.cpu = if throttled { cpu_limit } else { d.cpu };
             let memory = crate::engine::num::round_i64(d.memory);
-            let throttled = cpu_limit.is_some_and(|l| d.cpu > l as f64);
-            let oom = mem_limit.is_some_and(|l| memory > l);
+            let oom = memory > row.memory_limit;
             if throttled || oom {
                 exceptions.push(Exception {
                     key: (sd.first_source, row.pod),
                     demand: d,
-                    limits: row.limits,
+                    limits: row.limits(),
                     memory,
-                    first_running,
-                    node,
+                    first_running: row.first_running,
                     oom,
                 });
             }
             if oom {
                 continue;
             }
-            let ni = node.index() as usize;
+            let ni = row.node as usize;
             if node_memory.len() <= ni {
                 node_memory.resize(ni + 1, 0);
             }
@@ -318,7 +312,11 @@ impl Kubelet {
             && let Some(pod) = cx.store.pod(p)
         {
             let c = pod.spec.containers[first_running].name.clone();
-            let node_name = cx.store.node_ref(e.node).name;
+            let node_name = pod
+                .status
+                .node
+                .map(|n| cx.store.node_ref(n).name)
+                .unwrap_or_default();
             cx.store.cause(
                 "OOMKilled",
                 None,

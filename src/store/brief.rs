@@ -66,37 +66,152 @@ impl PodBrief {
     }
 }
 
+/// A stored row: [`PodBrief`] packed into one 64-byte cache line (`None` times and requests
+/// as flags), so a sync over a workload's pods costs one line per pod.
+#[derive(Copy, Clone, Debug)]
+#[repr(align(64))]
+struct Row {
+    id: PodId,
+    ready_since: SimTime,
+    ready_lost: SimTime,
+    start_time: SimTime,
+    cpu_request: i64,
+    memory_request: i64,
+    phase: PodPhase,
+    deleting: bool,
+    /// Bit 0: occupied; bits 1-5: ready_since, ready_lost, start_time, cpu_request,
+    /// memory_request are set.
+    flags: u8,
+}
+
+const OCCUPIED: u8 = 1;
+const READY_SINCE: u8 = 2;
+const READY_LOST: u8 = 4;
+const START_TIME: u8 = 8;
+const CPU_REQUEST: u8 = 16;
+const MEMORY_REQUEST: u8 = 32;
+
+impl Row {
+    fn pack(b: &PodBrief) -> Row {
+        let mut flags = OCCUPIED;
+        let mut set = |v: bool, f: u8| {
+            if v {
+                flags |= f;
+            }
+        };
+        set(b.ready_since.is_some(), READY_SINCE);
+        set(b.ready_lost.is_some(), READY_LOST);
+        set(b.start_time.is_some(), START_TIME);
+        set(b.cpu_request.is_some(), CPU_REQUEST);
+        set(b.memory_request.is_some(), MEMORY_REQUEST);
+        Row {
+            id: b.id,
+            ready_since: b.ready_since.unwrap_or_default(),
+            ready_lost: b.ready_lost.unwrap_or_default(),
+            start_time: b.start_time.unwrap_or_default(),
+            cpu_request: b.cpu_request.unwrap_or_default(),
+            memory_request: b.memory_request.unwrap_or_default(),
+            phase: b.phase,
+            deleting: b.deleting,
+            flags,
+        }
+    }
+
+    #[inline]
+    fn unpack(&self) -> PodBrief {
+        let f = self.flags;
+        let opt = |bit: u8, v| (f & bit != 0).then_some(v);
+        PodBrief {
+            id: self.id,
+            phase: self.phase,
+            deleting: self.deleting,
+            ready_since: opt(READY_SINCE, self.ready_since),
+            ready_lost: opt(READY_LOST, self.ready_lost),
+            start_time: opt(START_TIME, self.start_time),
+            cpu_request: (f & CPU_REQUEST != 0).then_some(self.cpu_request),
+            memory_request: (f & MEMORY_REQUEST != 0).then_some(self.memory_request),
+        }
+    }
+}
+
 /// The rows of every pod, by slot.
 #[derive(Debug, Default)]
 pub struct Briefs {
-    rows: Vec<Option<PodBrief>>,
+    rows: Vec<Row>,
 }
 
 impl Briefs {
     /// Rewrites `id`'s row from the pod.
     pub fn refresh(&mut self, id: PodId, pod: &Pod) {
         let i = id.index() as usize;
+        let row = Row::pack(&PodBrief::of(id, pod));
         if self.rows.len() <= i {
-            self.rows.resize(i + 1, None);
+            self.rows.resize(i + 1, Row { flags: 0, ..row });
         }
-        self.rows[i] = Some(PodBrief::of(id, pod));
+        self.rows[i] = row;
     }
 
     /// Drops `id`'s row (its slot is freed).
     pub fn forget(&mut self, id: PodId) {
         if let Some(r) = self.rows.get_mut(id.index() as usize)
-            && r.is_some_and(|b| b.id == id)
+            && r.flags & OCCUPIED != 0
+            && r.id == id
         {
-            *r = None;
+            r.flags = 0;
         }
     }
 
     /// `id`'s row, if the pod exists.
     #[inline]
-    pub fn get(&self, id: PodId) -> Option<&PodBrief> {
+    pub fn get(&self, id: PodId) -> Option<PodBrief> {
         match self.rows.get(id.index() as usize) {
-            Some(Some(b)) if b.id == id => Some(b),
+            Some(r) if r.flags & OCCUPIED != 0 && r.id == id => Some(r.unpack()),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_rows_give_back_every_field() {
+        let t = |s| Some(SimTime::ZERO + crate::engine::SimDuration::from_secs(s));
+        let id = PodId::from_parts(3, 7);
+        for bits in 0..32u8 {
+            let b = PodBrief {
+                id,
+                phase: PodPhase::Running,
+                deleting: bits & 1 != 0,
+                ready_since: if bits & 1 != 0 { t(5) } else { None },
+                ready_lost: if bits & 2 != 0 { t(0) } else { None },
+                start_time: if bits & 4 != 0 { t(1) } else { None },
+                cpu_request: if bits & 8 != 0 { Some(250) } else { None },
+                memory_request: if bits & 16 != 0 { Some(0) } else { None },
+            };
+            assert_eq!(Row::pack(&b).unpack(), b);
+        }
+        assert_eq!(std::mem::size_of::<Row>(), 64);
+        let mut rows = Briefs::default();
+        assert_eq!(rows.get(id), None);
+        rows.rows.push(Row::pack(&PodBrief {
+            id: PodId::from_parts(0, 1),
+            phase: PodPhase::Pending,
+            deleting: false,
+            ready_since: None,
+            ready_lost: None,
+            start_time: None,
+            cpu_request: None,
+            memory_request: None,
+        }));
+        assert!(rows.get(PodId::from_parts(0, 1)).is_some());
+        assert_eq!(
+            rows.get(PodId::from_parts(0, 2)),
+            None,
+            "a reused slot's old row"
+        );
+        rows.forget(PodId::from_parts(0, 1));
+        assert_eq!(rows.get(PodId::from_parts(0, 1)), None);
     }
 }

@@ -738,7 +738,7 @@ impl Store {
     /// A pod's hot fields (phase, deletion, readiness times, start time, requests) from a
     /// dense array: what per-pod loops over a workload's pods should read.
     #[inline]
-    pub fn pod_brief(&self, id: PodId) -> Option<&brief::PodBrief> {
+    pub fn pod_brief(&self, id: PodId) -> Option<brief::PodBrief> {
         self.briefs.get(id)
     }
 

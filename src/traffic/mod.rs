@@ -321,15 +321,22 @@ impl Traffic {
 
     /// Removes a pod from every source (deleted, or being deleted).
     fn forget(&mut self, id: PodId) {
-        for s in &mut self.sources {
+        let Some(l) = self.slots.get_mut(id.index() as usize) else {
+            return;
+        };
+        if l.pod != id || l.sources == 0 {
+            return;
+        }
+        // A pod of one source leaves that source only; others are looked up everywhere.
+        let only = (l.sources == 1).then_some(l.first as usize);
+        l.sources = 0;
+        for (si, s) in self.sources.iter_mut().enumerate() {
+            if only.is_some_and(|o| o != si) {
+                continue;
+            }
             if let Some(m) = s.members.remove(&id) {
                 s.live_ready -= m.ready as usize;
             }
-        }
-        if let Some(l) = self.slots.get_mut(id.index() as usize)
-            && l.pod == id
-        {
-            l.sources = 0;
         }
     }
 
@@ -352,7 +359,11 @@ impl Traffic {
             }
             let now = store.pod(p).map(Member::of).unwrap_or_default();
             l.member = now;
-            for s in &mut self.sources {
+            let only = (l.sources == 1).then_some(l.first as usize);
+            for (si, s) in self.sources.iter_mut().enumerate() {
+                if only.is_some_and(|o| o != si) {
+                    continue;
+                }
                 if let Some(m) = s.members.get_mut(&p)
                     && *m != now
                 {
