@@ -454,3 +454,198 @@ pub fn per_pod_replicas(
     let avg = (usage as f64 / status_replicas as f64).ceil() as i64;
     (replicas, avg)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `s` seconds into the run.
+    fn at(s: u64) -> SimTime {
+        SimTime::ZERO + SimDuration::from_secs(s)
+    }
+
+    /// When the calculator runs: long after every pod started (no cpu initialization period).
+    const NOW: u64 = 3600;
+
+    /// A running pod, ready since its start at 0, with `request` and (if given) a sample.
+    fn pod(request: i64, value: Option<i64>) -> PodInput {
+        PodInput {
+            phase: Phase::Running,
+            deleting: false,
+            ready: Some((true, at(0))),
+            start_time: Some(at(0)),
+            request: Ok(request),
+            sample: value.map(|value| Sample {
+                value,
+                timestamp: at(NOW),
+                window: SimDuration::from_secs(15),
+            }),
+        }
+    }
+
+    fn tally(pods: &[PodInput], target_utilization: i32) -> Tally {
+        Tally::of(
+            pods,
+            true,
+            Readiness::default(),
+            at(NOW),
+            target_utilization,
+        )
+    }
+
+    fn resource(current: i32, target: i32, pods: &[PodInput]) -> Result<Proposal, String> {
+        let r = resource_replicas(
+            current,
+            target,
+            true,
+            Tolerances::default(),
+            pods,
+            Readiness::default(),
+            at(NOW),
+        );
+        // The one-pass form gives the same answer from a tally fed pod by pod.
+        let mut t = Tally::new(true, Readiness::default(), at(NOW), target);
+        pods.iter().for_each(|p| t.add(p));
+        assert_eq!(t, tally(pods, target));
+        assert_eq!(
+            resource_replicas_of(current, target, Tolerances::default(), &t),
+            r
+        );
+        r
+    }
+
+    fn plain(current: i32, target: i64, pods: &[PodInput]) -> Result<Proposal, String> {
+        let r = plain_replicas(
+            current,
+            target,
+            true,
+            Tolerances::default(),
+            pods,
+            Readiness::default(),
+            at(NOW),
+        );
+        let t = tally(pods, 0);
+        assert_eq!(
+            plain_replicas_of(current, target, Tolerances::default(), &t),
+            r
+        );
+        r
+    }
+
+    #[test]
+    fn a_request_error_on_an_ignored_pod_still_fails_a_utilization_metric() {
+        // Two ready pods exactly at a 50 % target: no change.
+        let mut pods = vec![pod(100, Some(50)), pod(100, Some(50))];
+        assert_eq!(
+            resource(2, 50, &pods),
+            Ok(Proposal {
+                replicas: 2,
+                utilization: 50,
+                raw_average: 50
+            })
+        );
+        // A deleting pod (Ignored: no usage or request counted) and a Failed one whose
+        // requests cannot be computed: upstream's calculateRequests runs over every listed pod,
+        // so the first error (in pod order) fails the metric.
+        let gone = "missing request for cpu in container app of Pod web-gone";
+        let failed = "missing request for cpu in container app of Pod web-failed";
+        pods.push(PodInput {
+            deleting: true,
+            request: Err(gone.to_string()),
+            ..pod(0, Some(50))
+        });
+        pods.push(PodInput {
+            phase: Phase::Failed,
+            request: Err(failed.to_string()),
+            ..pod(0, None)
+        });
+        assert_eq!(
+            group_pods(&pods, true, Readiness::default(), at(NOW)),
+            vec![Group::Ready, Group::Ready, Group::Ignored, Group::Ignored]
+        );
+        assert_eq!(resource(2, 50, &pods), Err(gone.to_string()));
+        pods.swap(2, 3);
+        assert_eq!(resource(2, 50, &pods), Err(failed.to_string()));
+        // An AverageValue target needs no requests: the same pods give a proposal.
+        assert_eq!(
+            plain(2, 50, &pods),
+            Ok(Proposal {
+                replicas: 2,
+                utilization: 50,
+                raw_average: 50
+            })
+        );
+    }
+
+    #[test]
+    fn missing_pods_on_scale_down_use_the_fallback_per_pod_with_integer_division() {
+        // Target 150 %: a missing pod is assumed to use request × 150 / 100, truncated per
+        // pod as upstream fills each missing pod's metric. Ten missing pods requesting 1m
+        // each count 1m apiece (10m), where truncating the sum would give 15m.
+        let mut pods = vec![pod(10, Some(0))];
+        pods.extend((0..10).map(|_| pod(1, None)));
+        let t = tally(&pods, 150);
+        assert_eq!((t.missing, t.missing_requests), (10, 10));
+        assert_eq!(t.missing_fallback_values, 10);
+        // Usage 0 → scale-down; with the missing pods: 100 × 10 / 20 = 50 %, ratio 1/3 over
+        // 11 pods: ceil(3.67) = 4 (with 15m it would be 75 %, ceil(5.5) = 6).
+        assert_eq!(
+            resource(11, 150, &pods),
+            Ok(Proposal {
+                replicas: 4,
+                utilization: 0,
+                raw_average: 0
+            })
+        );
+        // Below 100 % the fallback is the request itself (max(target, 100)): 20m used of
+        // 100m plus a missing pod at its full 100m is 60 % of 200m, above the 50 % target,
+        // so the scale-down is cancelled (at 50 % of its request it would be 35 %: 2 pods).
+        let pods = vec![pod(100, Some(20)), pod(100, None)];
+        assert_eq!(tally(&pods, 50).missing_fallback_values, 100);
+        assert_eq!(
+            resource(4, 50, &pods),
+            Ok(Proposal {
+                replicas: 4,
+                utilization: 20,
+                raw_average: 20
+            })
+        );
+    }
+
+    #[test]
+    fn plain_metrics_count_missing_pods_as_zero_on_scale_up_and_as_target_on_scale_down() {
+        // Scale-up (300m per ready pod against 100m): the missing pod counts as 0 in the
+        // average, 600 / 3 = 200: ceil(2 × 3) = 6 (at the target it would be 233: 7).
+        let pods = vec![pod(100, Some(300)), pod(100, Some(300)), pod(100, None)];
+        assert_eq!(
+            plain(3, 100, &pods),
+            Ok(Proposal {
+                replicas: 6,
+                utilization: 300,
+                raw_average: 300
+            })
+        );
+        // Against 250m the ready pods are 1.2 × the target, but with the missing pod at 0
+        // the average is 200m, below it: the scale-up is cancelled and 2 replicas stay
+        // (leaving the missing pod out would give 3, counting it at the target 4).
+        assert_eq!(
+            plain(2, 250, &pods),
+            Ok(Proposal {
+                replicas: 2,
+                utilization: 300,
+                raw_average: 300
+            })
+        );
+        // Scale-down (50m against 100m): the missing pod counts as the target, 200 / 3 = 66:
+        // ceil(0.66 × 3) = 2 (at 0 it would be 33: 1).
+        let pods = vec![pod(100, Some(50)), pod(100, Some(50)), pod(100, None)];
+        assert_eq!(
+            plain(3, 100, &pods),
+            Ok(Proposal {
+                replicas: 2,
+                utilization: 50,
+                raw_average: 50
+            })
+        );
+    }
+}
