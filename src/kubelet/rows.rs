@@ -11,9 +11,9 @@
 use crate::engine::SimTime;
 use crate::model::{ArenaId, NodeId, PodId};
 
-/// One pod slot's usage row: 64 bytes, one cache line.
+/// One pod slot's usage row (48 bytes: the per-tick passes stream these, so every byte counts;
+/// limits live beside the rows and are read only for pods that have some).
 #[derive(Copy, Clone, Debug)]
-#[repr(align(64))]
 pub(super) struct Row {
     /// The pod whose run occupies the slot (meaningful when `present`).
     pub(super) pod: PodId,
@@ -25,19 +25,20 @@ pub(super) struct Row {
     pub(super) cpu_at: SimTime,
     /// Memory in use at the last load tick (bytes; counted against the node).
     pub(super) memory: i64,
-    /// Mirror: the cpu limit, millicores ([`NO_LIMIT`]: none).
-    pub(super) cpu_limit: i64,
-    /// Mirror: the memory limit, bytes ([`NO_LIMIT`]: none).
-    pub(super) memory_limit: i64,
     /// Mirror: the slot of the node the containers run on ([`NO_NODE`]: not set).
     pub(super) node: u32,
     /// Mirror: the first app container with `running_since` set ([`NO_CONTAINER`]: none).
     pub(super) first_running: u16,
-    /// A run exists for `pod`.
-    pub(super) present: bool,
-    /// Mirror: the run's stage is `Running` (every container started).
-    pub(super) running: bool,
+    /// [`PRESENT`], [`RUNNING`], [`LIMITED`].
+    flags: u8,
 }
+
+/// A run exists for the row's pod.
+const PRESENT: u8 = 1;
+/// Mirror: the run's stage is `Running` (every container started).
+const RUNNING: u8 = 2;
+/// Mirror: the pod has a cpu or memory limit (see [`Rows::limits`]).
+const LIMITED: u8 = 4;
 
 /// A limit that is not set (no demand exceeds it).
 pub(super) const NO_LIMIT: i64 = i64::MAX;
@@ -45,6 +46,8 @@ pub(super) const NO_LIMIT: i64 = i64::MAX;
 pub(super) const NO_NODE: u32 = u32::MAX;
 /// No running container.
 pub(super) const NO_CONTAINER: u16 = u16::MAX;
+/// No limits at all.
+const UNLIMITED: (i64, i64) = (NO_LIMIT, NO_LIMIT);
 
 impl Row {
     /// A row for `pod` with no usage yet (mirrors unset until the next sync).
@@ -55,26 +58,37 @@ impl Row {
             cpu_total: 0.0,
             cpu_at: SimTime::ZERO,
             memory: 0,
-            cpu_limit: NO_LIMIT,
-            memory_limit: NO_LIMIT,
             node: NO_NODE,
             first_running: NO_CONTAINER,
-            present: false,
-            running: false,
+            flags: 0,
         }
     }
 
-    /// The limits as `usage::pod_limits` gives them.
-    pub(super) fn limits(&self) -> (Option<i64>, Option<i64>) {
-        let l = |v: i64| (v != NO_LIMIT).then_some(v);
-        (l(self.cpu_limit), l(self.memory_limit))
+    /// A run exists for `pod`.
+    #[inline]
+    pub(super) fn present(&self) -> bool {
+        self.flags & PRESENT != 0
     }
 
-    /// Brings the cumulative cpu up to `now` at the current rate.
+    /// The run's stage is `Running`.
     #[inline]
-    pub(super) fn advance_cpu(&mut self, now: SimTime) {
+    pub(super) fn running(&self) -> bool {
+        self.flags & RUNNING != 0
+    }
+
+    /// The pod has a cpu or memory limit.
+    #[inline]
+    pub(super) fn limited(&self) -> bool {
+        self.flags & LIMITED != 0
+    }
+
+    /// Brings the cumulative cpu up to `now` at the current rate, with the elapsed seconds
+    /// since `cpu_at` memoised across rows (most rows of a pass were last brought up to date at
+    /// the same instant).
+    #[inline]
+    pub(super) fn advance_cpu_with(&mut self, now: SimTime, memo: &mut Elapsed) {
         if now > self.cpu_at {
-            self.cpu_total += self.cpu * now.since(self.cpu_at).as_secs_f64();
+            self.cpu_total += self.cpu * memo.secs(self.cpu_at, now);
             self.cpu_at = now;
         }
     }
@@ -82,7 +96,46 @@ impl Row {
     /// Cumulative cpu at `now` (millicore-seconds).
     #[inline]
     pub(super) fn cpu_total_at(&self, now: SimTime) -> f64 {
-        self.cpu_total + self.cpu * now.since(self.cpu_at.min(now)).as_secs_f64()
+        self.cpu_total_at_with(now, &mut Elapsed::default())
+    }
+
+    /// [`Row::cpu_total_at`] with the elapsed seconds memoised across rows.
+    #[inline]
+    pub(super) fn cpu_total_at_with(&self, now: SimTime, memo: &mut Elapsed) -> f64 {
+        self.cpu_total + self.cpu * memo.secs(self.cpu_at.min(now), now)
+    }
+}
+
+/// Seconds from one instant to `now`, remembered for the last instant asked about.
+#[derive(Copy, Clone, Debug)]
+pub(super) struct Elapsed {
+    from: SimTime,
+    to: SimTime,
+    secs: f64,
+}
+
+impl Default for Elapsed {
+    fn default() -> Self {
+        Elapsed {
+            from: SimTime(u64::MAX),
+            to: SimTime(u64::MAX),
+            secs: 0.0,
+        }
+    }
+}
+
+impl Elapsed {
+    /// `now.since(from).as_secs_f64()`.
+    #[inline]
+    pub(super) fn secs(&mut self, from: SimTime, now: SimTime) -> f64 {
+        if from != self.from || now != self.to {
+            *self = Elapsed {
+                from,
+                to: now,
+                secs: now.since(from).as_secs_f64(),
+            };
+        }
+        self.secs
     }
 }
 
@@ -106,6 +159,8 @@ pub(super) struct Mirror {
 pub(super) struct Rows {
     /// Rows by pod slot.
     pub(super) rows: Vec<Row>,
+    /// Mirror: each slot's cpu (millicores) and memory (bytes) limits, [`NO_LIMIT`] where unset.
+    pub(super) limits: Vec<(i64, i64)>,
     dirty: Vec<u32>,
     is_dirty: Vec<bool>,
 }
@@ -129,8 +184,10 @@ impl Rows {
         let i = pod.index() as usize;
         if self.rows.len() <= i {
             self.rows.resize(i + 1, Row::new(vacant()));
+            self.limits.resize(i + 1, UNLIMITED);
         }
         self.rows[i] = Row::new(pod);
+        self.limits[i] = UNLIMITED;
         self.mark(i);
     }
 
@@ -141,19 +198,23 @@ impl Rows {
             self.is_dirty[i] = false;
             if self.rows.len() <= i {
                 self.rows.resize(i + 1, Row::new(vacant()));
+                self.limits.resize(i + 1, UNLIMITED);
             }
             let r = &mut self.rows[i];
             match mirror(i) {
                 Some(m) => {
                     r.pod = m.pod;
-                    r.present = true;
-                    r.running = m.running;
+                    r.flags = PRESENT
+                        | if m.running { RUNNING } else { 0 }
+                        | if m.limits != (None, None) { LIMITED } else { 0 };
                     r.first_running = m.first_running.unwrap_or(NO_CONTAINER);
                     r.node = m.node.map_or(NO_NODE, |n| n.index());
-                    r.cpu_limit = m.limits.0.unwrap_or(NO_LIMIT);
-                    r.memory_limit = m.limits.1.unwrap_or(NO_LIMIT);
+                    self.limits[i] = (
+                        m.limits.0.unwrap_or(NO_LIMIT),
+                        m.limits.1.unwrap_or(NO_LIMIT),
+                    );
                 }
-                None => r.present = false,
+                None => r.flags = 0,
             }
         }
         self.dirty.clear();
@@ -174,6 +235,12 @@ impl Rows {
     }
 }
 
+/// Limits as `usage::pod_limits` gives them.
+pub(super) fn as_options((c, m): (i64, i64)) -> (Option<i64>, Option<i64>) {
+    let l = |v: i64| (v != NO_LIMIT).then_some(v);
+    (l(c), l(m))
+}
+
 /// The id of no pod (never allocated: arenas hold fewer than `u32::MAX` slots).
 fn vacant() -> PodId {
     use crate::model::ArenaId;
@@ -187,7 +254,7 @@ mod tests {
 
     #[test]
     fn rows_are_one_cache_line_and_mirror_runs() {
-        assert_eq!(std::mem::size_of::<Row>(), 64);
+        assert_eq!(std::mem::size_of::<Row>(), 48);
         let p = PodId::from_parts(2, 1);
         let mut rows = Rows::default();
         rows.reset(p);
@@ -200,20 +267,22 @@ mod tests {
         };
         rows.sync(|i| (i == 2).then_some(m));
         let r = rows.get(p).expect("row");
-        assert!(r.present && r.running);
+        assert!(r.present() && r.running() && r.limited());
         assert_eq!((r.first_running, r.node), (1, 4));
-        assert_eq!(r.limits(), (Some(500), None));
+        assert_eq!(as_options(rows.limits[2]), (Some(500), None));
         // Usage integrates at the current rate.
         let r = rows.get_mut(p).expect("row");
         r.cpu = 200.0;
         let t = SimTime::ZERO + SimDuration::from_secs(15);
         assert_eq!(r.cpu_total_at(t), 3000.0);
-        r.advance_cpu(t);
+        let mut memo = Elapsed::default();
+        r.advance_cpu_with(t, &mut memo);
+        assert_eq!(memo.secs(SimTime::ZERO, t), 15.0);
         assert_eq!((r.cpu_total, r.cpu_at), (3000.0, t));
         // The run goes away: the row is no longer present.
         rows.mark(2);
         rows.sync(|_| None);
-        assert!(!rows.get(p).expect("row").present);
+        assert!(!rows.get(p).expect("row").present());
         assert!(
             rows.get(PodId::from_parts(2, 2)).is_none(),
             "another pod in the slot"

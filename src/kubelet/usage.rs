@@ -224,41 +224,49 @@ impl Kubelet {
         let mut exceptions = std::mem::take(&mut self.ext.exceptions);
         exceptions.clear();
         let node_memory = &mut self.ext.node_memory;
+        let mut elapsed = rows::Elapsed::default();
+        let limits = &self.rows.limits;
+        let limits_of = |i: usize| rows::as_options(limits[i]);
         for (i, row) in self.rows.rows.iter_mut().enumerate() {
-            if !row.present {
+            if !row.present() {
                 continue;
             }
             let Some(sd) = traffic.slot_demand(i, row.pod) else {
                 continue;
             };
             row.memory = 0;
-            row.advance_cpu(now);
+            row.advance_cpu_with(now, &mut elapsed);
             row.cpu = 0.0;
             debug_assert!(self.runs[i].as_ref().is_some_and(|r| r.pod == row.pod
-                && (r.stage == Stage::Running) == row.running
+                && (r.stage == Stage::Running) == row.running()
                 && r.life.first_running.unwrap_or(rows::NO_CONTAINER) == row.first_running
                 && r.life.node.map_or(rows::NO_NODE, |n| n.index()) == row.node
-                && r.life.limits == row.limits()));
-            if !row.running || row.first_running == rows::NO_CONTAINER || row.node == rows::NO_NODE
+                && r.life.limits == limits_of(i)));
+            if !row.running() || row.first_running == rows::NO_CONTAINER || row.node == rows::NO_NODE
             {
                 continue;
             }
             debug_assert!(cx.store.pod(row.pod).is_some_and(|pod| {
                 pod.status.node.map(|n| n.index()) == Some(row.node)
-                    && pod_limits(pod) == row.limits()
+                    && pod_limits(pod) == limits_of(i)
             }));
             let d = sd.demand;
             // NO_LIMIT is above any demand: no throttling, no OOM kill.
-            let cpu_limit = row.cpu_limit as f64;
+            let (cpu_limit, memory_limit) = if row.limited() {
+                limits[i]
+            } else {
+                (rows::NO_LIMIT, rows::NO_LIMIT)
+            };
+            let cpu_limit = cpu_limit as f64;
             let throttled = d.cpu > cpu_limit;
             row.cpu = if throttled { cpu_limit } else { d.cpu };
-            let memory = crate::engine::num::round_i64(d.memory);
-            let oom = memory > row.memory_limit;
+            let memory = sd.memory;
+            let oom = memory > memory_limit;
             if throttled || oom {
                 exceptions.push(Exception {
                     key: (sd.first_source, row.pod),
                     demand: d,
-                    limits: row.limits(),
+                    limits: limits_of(i),
                     memory,
                     first_running: row.first_running,
                     oom,
@@ -350,9 +358,10 @@ impl Kubelet {
     /// [`Kubelet::pod_usage_counters`] gives each pod).
     pub fn for_each_running(&mut self, now: SimTime, mut f: impl FnMut(PodId, f64, i64)) {
         self.sync_rows();
+        let mut elapsed = rows::Elapsed::default();
         for row in &self.rows.rows {
-            if row.present && row.running {
-                f(row.pod, row.cpu_total_at(now), row.memory);
+            if row.present() && row.running() {
+                f(row.pod, row.cpu_total_at_with(now, &mut elapsed), row.memory);
             }
         }
     }

@@ -30,6 +30,9 @@ pub struct Source {
     demand_ready: PodDemand,
     /// What a running member that serves no traffic is asked to do (the baseline).
     demand_base: PodDemand,
+    /// `demand_ready.memory` and `demand_base.memory` rounded to whole bytes.
+    memory_ready: i64,
+    memory_base: i64,
 }
 
 /// Which sources target the pod in one pod slot: lets the kubelet's load tick walk pod slots
@@ -41,7 +44,7 @@ struct SlotLoad {
     /// The lowest index of a source targeting it.
     first: u32,
     /// How many sources target it (0: none).
-    sources: u32,
+    sources: u16,
     /// Its readiness and phase, as in the sources' member lists.
     member: Member,
 }
@@ -54,6 +57,8 @@ pub struct SlotDemand {
     pub first_source: u32,
     /// The demand.
     pub demand: PodDemand,
+    /// `demand.memory` rounded to whole bytes (as `f64::round`).
+    pub memory: i64,
 }
 
 /// What the load model knows of a member pod: kept current from the store's status log (see
@@ -232,6 +237,8 @@ impl Traffic {
                 live_ready: 0,
                 demand_ready: PodDemand::default(),
                 demand_base: PodDemand::default(),
+                memory_ready: 0,
+                memory_base: 0,
             })
             .collect();
         if !loads.is_empty() {
@@ -410,6 +417,8 @@ impl Traffic {
                     rps: share,
                 };
             }
+            s.memory_ready = crate::engine::num::round_i64(s.demand_ready.memory);
+            s.memory_base = crate::engine::num::round_i64(s.demand_base.memory);
             debug_assert_eq!(
                 s.ready_endpoints,
                 s.members
@@ -504,21 +513,23 @@ impl Traffic {
         if l.pod != pod || l.sources == 0 {
             return None;
         }
-        let demand = if l.sources == 1 {
+        let (demand, memory) = if l.sources == 1 {
             let s = &self.sources[l.first as usize];
             if !l.member.running {
-                PodDemand::default()
+                (PodDemand::default(), 0)
             } else if l.member.ready && s.ready_endpoints > 0 {
-                s.demand_ready
+                (s.demand_ready, s.memory_ready)
             } else {
-                s.demand_base
+                (s.demand_base, s.memory_base)
             }
         } else {
-            self.summed_demand(pod)
+            let d = self.summed_demand(pod);
+            (d, crate::engine::num::round_i64(d.memory))
         };
         Some(SlotDemand {
             first_source: l.first,
             demand,
+            memory,
         })
     }
 
@@ -629,7 +640,7 @@ fn join_slot(slots: &mut Vec<SlotLoad>, pod: PodId, source: u32, member: Member)
     }
     let l = &mut slots[i];
     if l.pod == pod && l.sources > 0 {
-        l.sources += 1;
+        l.sources = l.sources.saturating_add(1);
         l.first = l.first.min(source);
     } else {
         *l = SlotLoad {
