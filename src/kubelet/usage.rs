@@ -242,7 +242,9 @@ impl Kubelet {
                 && r.life.first_running.unwrap_or(rows::NO_CONTAINER) == row.first_running
                 && r.life.node.map_or(rows::NO_NODE, |n| n.index()) == row.node
                 && r.life.limits == limits_of(i)));
-            if !row.running() || row.first_running == rows::NO_CONTAINER || row.node == rows::NO_NODE
+            if !row.running()
+                || row.first_running == rows::NO_CONTAINER
+                || row.node == rows::NO_NODE
             {
                 continue;
             }
@@ -361,7 +363,11 @@ impl Kubelet {
         let mut elapsed = rows::Elapsed::default();
         for row in &self.rows.rows {
             if row.present() && row.running() {
-                f(row.pod, row.cpu_total_at_with(now, &mut elapsed), row.memory);
+                f(
+                    row.pod,
+                    row.cpu_total_at_with(now, &mut elapsed),
+                    row.memory,
+                );
             }
         }
     }
