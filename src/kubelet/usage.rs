@@ -231,9 +231,15 @@ impl Kubelet {
             if !row.present() {
                 continue;
             }
-            let Some(sd) = traffic.slot_demand(i, row.pod) else {
+            let Some((first_source, demand_cpu, memory)) = traffic.slot_usage(i, row.pod) else {
                 continue;
             };
+            debug_assert_eq!(
+                traffic
+                    .slot_demand(i, row.pod)
+                    .map(|d| (d.first_source, d.demand.cpu, d.memory)),
+                Some((first_source, demand_cpu, memory))
+            );
             row.memory = 0;
             row.advance_cpu_with(now, &mut elapsed);
             row.cpu = 0.0;
@@ -252,7 +258,6 @@ impl Kubelet {
                 pod.status.node.map(|n| n.index()) == Some(row.node)
                     && pod_limits(pod) == limits_of(i)
             }));
-            let d = sd.demand;
             // NO_LIMIT is above any demand: no throttling, no OOM kill.
             let (cpu_limit, memory_limit) = if row.limited() {
                 limits[i]
@@ -260,14 +265,15 @@ impl Kubelet {
                 (rows::NO_LIMIT, rows::NO_LIMIT)
             };
             let cpu_limit = cpu_limit as f64;
-            let throttled = d.cpu > cpu_limit;
-            row.cpu = if throttled { cpu_limit } else { d.cpu };
-            let memory = sd.memory;
+            let throttled = demand_cpu > cpu_limit;
+            row.cpu = if throttled { cpu_limit } else { demand_cpu };
             let oom = memory > memory_limit;
             if throttled || oom {
+                let sd = traffic.slot_demand(i, row.pod).expect("loaded");
+                debug_assert_eq!((sd.demand.cpu, sd.memory), (demand_cpu, memory));
                 exceptions.push(Exception {
-                    key: (sd.first_source, row.pod),
-                    demand: d,
+                    key: (first_source, row.pod),
+                    demand: sd.demand,
                     limits: limits_of(i),
                     memory,
                     first_running: row.first_running,

@@ -148,6 +148,10 @@ pub struct Traffic {
     status_changes: Vec<PodId>,
     /// Per pod slot, the sources targeting the pod there.
     slots: Vec<SlotLoad>,
+    /// Per source, at the last tick: (cpu in millicores, rounded memory in bytes) of a ready
+    /// member ([0]) and of a running member serving no traffic ([1]); a small table the load
+    /// tick reads for every pod.
+    tick_usage: Vec<[(f64, i64); 2]>,
 }
 
 /// Evaluates a profile at `t` (requests per second, before noise).
@@ -250,6 +254,7 @@ impl Traffic {
             tick,
             status_changes: Vec::new(),
             slots: Vec::new(),
+            tick_usage: Vec::new(),
         }
     }
 
@@ -436,6 +441,21 @@ impl Traffic {
                 l.pod == p && l.first <= i as u32 && (l.sources > 1 || l.member == m)
             }));
         }
+        self.refresh_tick_usage();
+    }
+
+    /// Rebuilds the per-source usage table from the sources' demands at this tick.
+    fn refresh_tick_usage(&mut self) {
+        self.tick_usage.clear();
+        self.tick_usage.extend(self.sources.iter().map(|s| {
+            let base = (s.demand_base.cpu, s.memory_base);
+            let ready = if s.ready_endpoints > 0 {
+                (s.demand_ready.cpu, s.memory_ready)
+            } else {
+                base
+            };
+            [ready, base]
+        }));
     }
 
     /// What each source does now.
@@ -531,6 +551,26 @@ impl Traffic {
             demand,
             memory,
         })
+    }
+
+    /// What the load tick needs of the pod in slot `slot` if it is `pod` and some source
+    /// targets it: (first source targeting it, cpu demand in millicores, memory demand in
+    /// bytes rounded), equal to [`Traffic::slot_demand`]'s `cpu` and `memory`.
+    #[inline]
+    pub fn slot_usage(&self, slot: usize, pod: PodId) -> Option<(u32, f64, i64)> {
+        let l = self.slots.get(slot)?;
+        if l.pod != pod || l.sources == 0 {
+            return None;
+        }
+        if l.sources > 1 {
+            let d = self.summed_demand(pod);
+            return Some((l.first, d.cpu, crate::engine::num::round_i64(d.memory)));
+        }
+        if !l.member.running {
+            return Some((l.first, 0.0, 0));
+        }
+        let (cpu, memory) = self.tick_usage[l.first as usize][usize::from(!l.member.ready)];
+        Some((l.first, cpu, memory))
     }
 
     /// A pod's demand over every source that targets it, in source order (as
