@@ -645,6 +645,12 @@ impl Store {
             .unwrap_or(0)
     }
 
+    /// Changes whenever any node's generation changes (the largest generation handed out):
+    /// while it stays put, no node, node status or pod binding has changed.
+    pub fn nodes_generation(&self) -> u64 {
+        self.gen_counter
+    }
+
     /// Changes whenever any node's image list or the node set changes (ImageLocality's
     /// cluster-wide image spread).
     pub fn images_generation(&self) -> u64 {
