@@ -263,6 +263,8 @@ struct Work {
     memo: memo::Memo,
     memo_hits: u64,
     memo_misses: u64,
+    /// Nodes whose node-local failure is left at their memo slot this cycle.
+    failed_slots: Vec<(NodeId, usize)>,
     fail_memo: Option<FailMemo>,
     stats: SchedulerStats,
 }
@@ -349,6 +351,7 @@ impl Scheduler {
                 memo: memo::Memo::default(),
                 memo_hits: 0,
                 memo_misses: 0,
+                failed_slots: Vec::new(),
                 fail_memo: None,
                 stats: SchedulerStats::default(),
             },
@@ -1202,6 +1205,7 @@ fn schedule_pod(
     }
     w.feasible.clear();
     w.slots.clear();
+    w.failed_slots.clear();
     let mut processed = 0;
     // Active filters whose verdicts cannot be memoised.
     let all_filters = if profile.filter.len() >= 64 {
@@ -1275,15 +1279,27 @@ fn schedule_pod(
                     }
                     continue;
                 }
-                let (plugin, st, hit) =
-                    memo::run_filters(profile, &w.state, pod, id, view, &mut w.memo, slot);
+                let (outcome, hit) =
+                    memo::filter_slot(profile, &w.state, pod, id, view, &mut w.memo, slot);
                 if hit {
                     w.memo_hits += 1;
                 } else {
                     w.memo_misses += 1;
                 }
                 slot_of_node = slot;
-                (plugin, st)
+                match outcome {
+                    memo::Outcome::Pass => ("", Status::success()),
+                    memo::Outcome::Other(plugin, st) => (plugin, st),
+                    memo::Outcome::Local if explaining => w.memo.failure(profile, slot),
+                    memo::Outcome::Local => {
+                        // The status stays at the slot until the cycle turns out to fail.
+                        if Some(id) == nominated_failed {
+                            fit.node_statuses.retain(|(x, _, _)| *x != id);
+                        }
+                        w.failed_slots.push((id, slot));
+                        continue;
+                    }
+                }
             } else {
                 runtime::run_filters_with_nominated(profile, &w.state, pod, p, id, None, view)
             };
@@ -1307,6 +1323,14 @@ fn schedule_pod(
     }
     w.stats.nodes_evaluated += processed as u64;
     w.next_start = (w.next_start + processed) % n_all;
+    if w.feasible.is_empty() || explaining {
+        // The node-local failures left at their slots (statuses are reported in no particular
+        // order: the histogram, the rejectors and preemption's lookups do not depend on it).
+        for &(id, slot) in &w.failed_slots {
+            let (plugin, st) = w.memo.failure(profile, slot);
+            fit.node_statuses.push((id, plugin, st));
+        }
+    }
     if let Some(a) = w.current.as_mut() {
         let mut by: BTreeMap<NodeId, FilterVerdict> = verdicts.into_iter().collect();
         for (id, plugin, st) in &fit.node_statuses {
