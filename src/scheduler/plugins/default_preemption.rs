@@ -303,13 +303,21 @@ impl DefaultPreemption {
         let store = p.view.store;
         // Read once, when the first node with potential victims needs it.
         let mut pdb_allowed: Option<Vec<i32>> = None;
+        // No pod anywhere has a lower priority: every node has no victims (the per-node answer,
+        // without reading each node's pods).
+        let no_victims_anywhere = !store.may_have_priority_below(pod.priority);
         let offset = p.rng.below(potential.len() as u64) as usize;
         let wanted = self.num_candidates(potential.len());
         let (mut non_violating, mut violating) = (Vec::new(), Vec::new());
         let mut statuses = Vec::new();
         for i in 0..potential.len() {
             let id = potential[(offset + i) % potential.len()];
-            match self.select_victims_on_node(p, pod, id, &mut pdb_allowed) {
+            let victims = if no_victims_anywhere && store.node(id).is_some() {
+                Err(Status::unresolvable(NO_VICTIMS))
+            } else {
+                self.select_victims_on_node(p, pod, id, &mut pdb_allowed)
+            };
+            match victims {
                 Ok(v) if v.pods.is_empty() => {
                     statuses.push((
                         id,
