@@ -302,6 +302,24 @@ impl ClusterAutoscaler {
             + self.upcoming[g]
     }
 
+    /// [`ClusterAutoscaler::group_size`] of every group, from one pass over the nodes.
+    fn group_sizes(&self, store: &Store) -> Vec<u32> {
+        let mut sizes = self.upcoming.clone();
+        for (id, n) in store.nodes() {
+            let Some(pid) = n.pool else { continue };
+            let mut counted = None;
+            for (g, grp) in self.groups.iter().enumerate() {
+                if pid.0 as usize == grp.pool {
+                    let c = *counted.get_or_insert_with(|| !self.deleting.contains(&id));
+                    if c {
+                        sizes[g] += 1;
+                    }
+                }
+            }
+        }
+        sizes
+    }
+
     /// `RunOnce`.
     pub fn run_once(&mut self, now: SimTime, store: &Store, sched: &Scheduler) -> Vec<Decision> {
         let mut out = Vec::new();
@@ -351,11 +369,12 @@ impl ClusterAutoscaler {
         // FilterOutSchedulable: pods that fit on an existing node now (e.g. one that just joined)
         // are left to the scheduler.
         let mut extra: BTreeMap<NodeId, Used> = BTreeMap::new();
+        let ready: Vec<(NodeId, &crate::model::Node)> = store
+            .nodes()
+            .filter(|(id, n)| n.is_ready() && !self.deleting.contains(id))
+            .collect();
         pending.retain(|&(_, p)| {
-            for (id, n) in store.nodes() {
-                if !n.is_ready() || self.deleting.contains(&id) {
-                    continue;
-                }
+            for &(id, n) in &ready {
                 let e = extra.get(&id).copied().unwrap_or_default();
                 if fits_existing(p, n, e, store, sched) {
                     add(extra.entry(id).or_default(), p);
@@ -398,8 +417,9 @@ impl ClusterAutoscaler {
         }
         let mut options: Vec<Opt> = Vec::new();
         let mut reasons: BTreeMap<PodId, BTreeMap<String, u32>> = BTreeMap::new();
+        let sizes = self.group_sizes(store);
         for (g, grp) in self.groups.iter().enumerate() {
-            let size = self.group_size(g, store);
+            let size = sizes[g];
             let t = &grp.template;
             let mut fitting: Vec<&(PodId, &Pod)> = Vec::new();
             let backed_off = self.backoff.is_backed_off(g, now);
@@ -694,6 +714,12 @@ impl ClusterAutoscaler {
         candidates.sort_by(|a, b| a.2.len().cmp(&b.2.len()).then(a.1.total_cmp(&b.1)));
         let mut took_nonempty = false;
         let mut planned: BTreeMap<NodeId, Used> = BTreeMap::new();
+        // Group sizes, less the nodes chosen in this loop (each is a counted node of its group).
+        let mut sizes = if candidates.is_empty() {
+            Vec::new()
+        } else {
+            self.group_sizes(store)
+        };
         for (id, u, pods) in candidates {
             let n = store.node(id).expect("live");
             let g = self
@@ -701,8 +727,7 @@ impl ClusterAutoscaler {
                 .iter()
                 .position(|g| n.pool == Some(crate::model::PoolId(g.pool as u32)))
                 .expect("grouped");
-            // Nodes already chosen in this loop are in `deleting`, so not counted here.
-            let size = self.group_size(g, store);
+            let size = sizes[g];
             if size <= self.groups[g].min {
                 continue;
             }
@@ -740,6 +765,7 @@ impl ClusterAutoscaler {
                 took_nonempty = true;
             }
             self.deleting.push(id);
+            sizes[g] -= 1;
             self.unneeded_since.remove(&id);
             self.last_delete = Some(now);
             self.scale_downs += 1;

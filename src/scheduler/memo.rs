@@ -146,11 +146,24 @@ impl Memo {
     }
 }
 
+/// What [`filter_slot`] found on a node.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Every filter passed.
+    Pass,
+    /// A node-local filter failed: its status is kept at the slot ([`Memo::failure`]).
+    Local,
+    /// A filter that is not node-local failed.
+    Other(&'static str, Status),
+}
+
 /// Runs the profile's filters on node `id` (no hypothetical changes), taking node-local
 /// verdicts from slot `i`: the first failure in filter order wins, as upstream's short
-/// circuit. The node is only read when something has to be computed.
+/// circuit. The node is only read when something has to be computed, and a node-local failure
+/// is left at the slot (most cycles that meet one still find a node and never report it).
+/// Returns the outcome and whether the node-local verdict was known.
 #[inline]
-pub fn run_filters(
+pub fn filter_slot(
     profile: &Profile,
     state: &CycleState,
     pod: &Pod,
@@ -158,7 +171,7 @@ pub fn run_filters(
     view: &View<'_>,
     memo: &mut Memo,
     i: usize,
-) -> (&'static str, Status, bool) {
+) -> (Outcome, bool) {
     let mask = state.skip_filter_mask;
     let node = || NodeInfo::plain(id, view.store.node(id).expect("listed nodes exist"));
     let mut hit = true;
@@ -193,14 +206,23 @@ pub fn run_filters(
             }
             let st = f.filter(state, pod, &info, view);
             if !st.is_success() {
-                return (f.name(), st, hit);
+                return (Outcome::Other(f.name(), st), hit);
             }
         }
     }
     if verdict == PASS {
-        ("", Status::success(), hit)
+        (Outcome::Pass, hit)
     } else {
-        let st = memo.failures[i].clone().expect("failure recorded");
-        (profile.filter[verdict as usize].name(), st, hit)
+        (Outcome::Local, hit)
+    }
+}
+
+impl Memo {
+    /// The node-local failure at slot `i` (after [`filter_slot`] returned
+    /// [`Outcome::Local`] for it): the plugin and its status.
+    pub fn failure(&self, profile: &Profile, i: usize) -> (&'static str, Status) {
+        let k = self.slots[i].verdict as usize;
+        let st = self.failures[i].clone().expect("failure recorded");
+        (profile.filter[k].name(), st)
     }
 }

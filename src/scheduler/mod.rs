@@ -122,8 +122,13 @@ impl FitError {
         for p in &self.pre_filter_plugins {
             r.add(p);
         }
+        // Nodes rejected by one plugin come in long runs: look each run's plugin up once.
+        let mut last: Option<&str> = None;
         for (_, p, _) in &self.node_statuses {
-            r.add(p);
+            if last != Some(*p) {
+                r.add(p);
+                last = Some(*p);
+            }
         }
         r
     }
@@ -131,14 +136,37 @@ impl FitError {
     /// The message upstream prints (`FitError.Error()`): the PreFilter message, or the reason
     /// histogram with entries sorted as strings; then the PostFilter message.
     pub fn message(&self) -> String {
+        let mut msg = self.filter_message();
+        if let Some(p) = &self.post_filter_msg {
+            push_post_filter_message(&mut msg, p);
+        }
+        msg
+    }
+
+    /// [`FitError::message`] without the PostFilter message.
+    pub fn filter_message(&self) -> String {
         let mut msg = format!("0/{} nodes are available:", self.num_all_nodes);
         if let Some(p) = &self.pre_filter_msg {
             msg.push_str(&format!(" {p}."));
         } else {
             let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+            // Equal statuses come in runs (one reason on most nodes): count a run at once.
+            let mut run: Option<(&Status, usize)> = None;
             for (_, _, st) in &self.node_statuses {
-                for r in &st.reasons {
-                    *counts.entry(r.as_ref()).or_default() += 1;
+                match &mut run {
+                    Some((prev, c)) if prev.reasons == st.reasons => *c += 1,
+                    _ => {
+                        if let Some((prev, c)) = run.replace((st, 1)) {
+                            for r in &prev.reasons {
+                                *counts.entry(r.as_ref()).or_default() += c;
+                            }
+                        }
+                    }
+                }
+            }
+            if let Some((prev, c)) = run {
+                for r in &prev.reasons {
+                    *counts.entry(r.as_ref()).or_default() += c;
                 }
             }
             if self.node_statuses.len() < self.num_all_nodes {
@@ -153,13 +181,15 @@ impl FitError {
                 msg.push_str(&format!(" {}.", parts.join(", ")));
             }
         }
-        if let Some(p) = &self.post_filter_msg
-            && !p.is_empty()
-        {
-            msg.push(' ');
-            msg.push_str(p);
-        }
         msg
+    }
+}
+
+/// Appends a PostFilter message to a FitError message (nothing when it is empty).
+fn push_post_filter_message(msg: &mut String, post: &str) {
+    if !post.is_empty() {
+        msg.push(' ');
+        msg.push_str(post);
     }
 }
 
@@ -168,8 +198,10 @@ impl FitError {
 enum Failure {
     /// The cluster has no nodes.
     NoNodes,
-    /// No node fits.
-    Fit(Box<FitError>),
+    /// No node fits; with the key under which the Filter pass may be replayed.
+    Fit(Box<FitError>, Option<FailKey>),
+    /// No node fits: the same Filter pass as the one in [`Work::fail_memo`].
+    Replayed,
     /// A plugin failed internally.
     Error(String),
 }
@@ -182,6 +214,34 @@ struct Rejection {
     nominating: Nominating,
     /// The plugins that rejected the pod (for requeueing).
     rejectors: events::Rejectors,
+}
+
+/// What a Filter pass over every node read, when all its filters were node-local (memoised)
+/// and no pod was nominated anywhere: the same key gives the same statuses on every node.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+struct FailKey {
+    /// [`Store::nodes_generation`]: no node, node status or binding changed.
+    nodes_gen: u64,
+    /// The node list's version (the scheduler's tree follows the store by notifications).
+    tree_version: u64,
+    /// The pod's node-local signature, profile and PreFilter skip mask (as the memo's key).
+    sig: u32,
+    profile: usize,
+    mask: u64,
+}
+
+/// The last Filter pass in which no node fit, kept for pods that fail the same way: pods of
+/// one Deployment waiting for new nodes fail one after another while nothing changes.
+#[derive(Debug)]
+struct FailMemo {
+    key: FailKey,
+    /// The diagnosis (without a PostFilter message).
+    fit: Box<FitError>,
+    /// [`FitError::filter_message`].
+    message: String,
+    rejectors: events::Rejectors,
+    /// Nodes evaluated.
+    processed: usize,
 }
 
 /// Per-cycle scratch space and the scheduler's own state, kept apart from the profiles so both
@@ -203,6 +263,9 @@ struct Work {
     memo: memo::Memo,
     memo_hits: u64,
     memo_misses: u64,
+    /// Nodes whose node-local failure is left at their memo slot this cycle.
+    failed_slots: Vec<(NodeId, usize)>,
+    fail_memo: Option<FailMemo>,
     stats: SchedulerStats,
 }
 
@@ -288,6 +351,8 @@ impl Scheduler {
                 memo: memo::Memo::default(),
                 memo_hits: 0,
                 memo_misses: 0,
+                failed_slots: Vec::new(),
+                fail_memo: None,
                 stats: SchedulerStats::default(),
             },
             cycle_pending: false,
@@ -647,16 +712,37 @@ impl Scheduler {
             Ok(node) => Ok(node),
             Err(Failure::NoNodes) => Err((NO_NODES_AVAILABLE.to_string(), Nominating::Clear)),
             Err(Failure::Error(e)) => Err((e, Nominating::Noop)),
-            Err(Failure::Fit(mut fit)) => {
-                rejectors = fit.rejectors();
-                let nominating = if profile.post_filter.is_empty() {
-                    Nominating::Noop
-                } else {
-                    let (msg, nom) = run_post_filter(profile, &mut self.work, &view, &pod, p, &fit);
-                    fit.post_filter_msg = Some(msg);
-                    nom
+            Err(Failure::Fit(fit, key)) => {
+                let memo = FailMemo {
+                    key: key.unwrap_or(FailKey {
+                        nodes_gen: 0,
+                        tree_version: 0,
+                        sig: 0,
+                        profile: 0,
+                        mask: 0,
+                    }),
+                    message: fit.filter_message(),
+                    rejectors: fit.rejectors(),
+                    processed: 0,
+                    fit,
                 };
-                Err((fit.message(), nominating))
+                let out = fail_with(profile, &mut self.work, &view, &pod, p, &memo);
+                rejectors = memo.rejectors;
+                if let Some(k) = key {
+                    self.work.fail_memo = Some(FailMemo {
+                        key: k,
+                        processed: view.nodes.len(),
+                        ..memo
+                    });
+                }
+                Err(out)
+            }
+            Err(Failure::Replayed) => {
+                let memo = self.work.fail_memo.take().expect("replayed from the memo");
+                let out = fail_with(profile, &mut self.work, &view, &pod, p, &memo);
+                rejectors = memo.rejectors;
+                self.work.fail_memo = Some(memo);
+                Err(out)
             }
         };
         let source = self.sources[idx];
@@ -1064,7 +1150,7 @@ fn schedule_pod(
                 .collect();
         }
         fit.absent = pre.status;
-        return Err(Failure::Fit(Box::new(fit)));
+        return Err(Failure::Fit(Box::new(fit), None));
     }
     let mut verdicts: Vec<(NodeId, FilterVerdict)> = Vec::new();
     let explaining = w.current.is_some();
@@ -1119,6 +1205,7 @@ fn schedule_pod(
     }
     w.feasible.clear();
     w.slots.clear();
+    w.failed_slots.clear();
     let mut processed = 0;
     // Active filters whose verdicts cannot be memoised.
     let all_filters = if profile.filter.len() >= 64 {
@@ -1127,6 +1214,33 @@ fn schedule_pod(
         (1u64 << profile.filter.len()) - 1
     };
     let non_local_filters = all_filters & !profile.filter_local & !w.state.skip_filter_mask;
+    // Every verdict comes from the memo and depends only on this key: when the last pass with
+    // the same key found no node, this one finds none either, with the same statuses.
+    let fail_key = (w.memo_on
+        && !explaining
+        && !w.exhaustive
+        && non_local_filters == 0
+        && !profile.filter.is_empty()
+        && pre.nodes.is_none()
+        && nominated_failed.is_none()
+        && view.nominator.is_empty()
+        && n > 0)
+        .then(|| FailKey {
+            nodes_gen: view.store.nodes_generation(),
+            tree_version: view.cache.tree.version(),
+            sig: pod.node_local_sig,
+            profile: profile_idx,
+            mask: w.state.skip_filter_mask,
+        });
+    if let Some(k) = fail_key
+        && let Some(m) = &w.fail_memo
+        && m.key == k
+    {
+        w.memo_hits += m.processed as u64;
+        w.stats.nodes_evaluated += m.processed as u64;
+        w.next_start = (w.next_start + m.processed) % n_all;
+        return Err(Failure::Replayed);
+    }
     if n > 0 {
         // Walk from `nextStartNodeIndex`, wrapping (no division per node).
         let mut at = w.next_start % n;
@@ -1165,15 +1279,27 @@ fn schedule_pod(
                     }
                     continue;
                 }
-                let (plugin, st, hit) =
-                    memo::run_filters(profile, &w.state, pod, id, view, &mut w.memo, slot);
+                let (outcome, hit) =
+                    memo::filter_slot(profile, &w.state, pod, id, view, &mut w.memo, slot);
                 if hit {
                     w.memo_hits += 1;
                 } else {
                     w.memo_misses += 1;
                 }
                 slot_of_node = slot;
-                (plugin, st)
+                match outcome {
+                    memo::Outcome::Pass => ("", Status::success()),
+                    memo::Outcome::Other(plugin, st) => (plugin, st),
+                    memo::Outcome::Local if explaining => w.memo.failure(profile, slot),
+                    memo::Outcome::Local => {
+                        // The status stays at the slot until the cycle turns out to fail.
+                        if Some(id) == nominated_failed {
+                            fit.node_statuses.retain(|(x, _, _)| *x != id);
+                        }
+                        w.failed_slots.push((id, slot));
+                        continue;
+                    }
+                }
             } else {
                 runtime::run_filters_with_nominated(profile, &w.state, pod, p, id, None, view)
             };
@@ -1197,6 +1323,14 @@ fn schedule_pod(
     }
     w.stats.nodes_evaluated += processed as u64;
     w.next_start = (w.next_start + processed) % n_all;
+    if w.feasible.is_empty() || explaining {
+        // The node-local failures left at their slots (statuses are reported in no particular
+        // order: the histogram, the rejectors and preemption's lookups do not depend on it).
+        for &(id, slot) in &w.failed_slots {
+            let (plugin, st) = w.memo.failure(profile, slot);
+            fit.node_statuses.push((id, plugin, st));
+        }
+    }
     if let Some(a) = w.current.as_mut() {
         let mut by: BTreeMap<NodeId, FilterVerdict> = verdicts.into_iter().collect();
         for (id, plugin, st) in &fit.node_statuses {
@@ -1214,7 +1348,7 @@ fn schedule_pod(
             .collect();
     }
     if w.feasible.is_empty() {
-        return Err(Failure::Fit(Box::new(fit)));
+        return Err(Failure::Fit(Box::new(fit), fail_key));
     }
     if w.feasible.len() == 1 && !w.exhaustive {
         return Ok(w.feasible[0]);
@@ -1398,6 +1532,25 @@ fn select_host(w: &mut Work) -> NodeId {
         }
     };
     w.feasible[ties.nth(pick).expect("a tie exists")]
+}
+
+/// The FailedScheduling message and nomination effect of a Filter pass in which no node fit:
+/// PostFilter, then the message with its PostFilter part.
+fn fail_with(
+    profile: &Profile,
+    w: &mut Work,
+    view: &View<'_>,
+    pod: &Pod,
+    p: PodId,
+    memo: &FailMemo,
+) -> (String, Nominating) {
+    let mut msg = memo.message.clone();
+    if profile.post_filter.is_empty() {
+        return (msg, Nominating::Noop);
+    }
+    let (post, nom) = run_post_filter(profile, w, view, pod, p, &memo.fit);
+    push_post_filter_message(&mut msg, &post);
+    (msg, nom)
 }
 
 /// `RunPostFilterPlugins`: in order until one succeeds or is unresolvable; otherwise the

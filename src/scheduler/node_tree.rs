@@ -13,6 +13,7 @@ type ZoneKey = (Option<Sym>, Option<Sym>);
 pub struct NodeTree {
     zones: Vec<(ZoneKey, Vec<NodeId>)>,
     list: Vec<NodeId>,
+    version: u64,
 }
 
 impl NodeTree {
@@ -41,6 +42,7 @@ impl NodeTree {
     }
 
     fn rebuild(&mut self) {
+        self.version += 1;
         self.list.clear();
         let longest = self.zones.iter().map(|(_, v)| v.len()).max().unwrap_or(0);
         for i in 0..longest {
@@ -50,6 +52,11 @@ impl NodeTree {
                 }
             }
         }
+    }
+
+    /// Changes whenever the list is rebuilt (a node added, updated or removed).
+    pub fn version(&self) -> u64 {
+        self.version
     }
 
     /// The interleaved list.

@@ -202,6 +202,10 @@ pub struct Store {
     node_gens: Vec<u64>,
     gen_counter: u64,
     images_gen: u64,
+    /// Priorities of resource-holding bound pods over all nodes, with counts: every count a
+    /// node takes is added here (counts of nodes removed from the arena may stay, so this only
+    /// ever over-reports).
+    bound_priorities: Vec<(i32, u32)>,
     changes: Vec<Change>,
     /// Recorded Kubernetes events.
     pub events: EventLog,
@@ -257,6 +261,7 @@ impl Store {
             node_gens: Vec::new(),
             gen_counter: 0,
             images_gen: 0,
+            bound_priorities: Vec::new(),
             changes: Vec::new(),
             events: EventLog::default(),
             trace: trace::Trace::default(),
@@ -645,6 +650,18 @@ impl Store {
             .unwrap_or(0)
     }
 
+    /// False when no resource-holding pod bound to any node has a priority below `priority`
+    /// (true may be a false alarm: see the field).
+    pub fn may_have_priority_below(&self, priority: i32) -> bool {
+        self.bound_priorities.iter().any(|e| e.0 < priority)
+    }
+
+    /// Changes whenever any node's generation changes (the largest generation handed out):
+    /// while it stays put, no node, node status or pod binding has changed.
+    pub fn nodes_generation(&self) -> u64 {
+        self.gen_counter
+    }
+
     /// Changes whenever any node's image list or the node set changes (ImageLocality's
     /// cluster-wide image spread).
     pub fn images_generation(&self) -> u64 {
@@ -990,6 +1007,7 @@ impl Store {
                 n.non_zero_memory += nzm;
                 n.pod_count += 1;
                 n.count_priority(priority, 1);
+                count_priority(&mut self.bound_priorities, priority, 1);
                 n.used_ports.extend(ports);
             }
         }
@@ -1009,6 +1027,9 @@ impl Store {
             n.non_zero_cpu -= nzc;
             n.non_zero_memory -= nzm;
             n.pod_count -= 1;
+            if n.priorities.iter().any(|e| e.0 == priority) {
+                count_priority(&mut self.bound_priorities, priority, -1);
+            }
             n.count_priority(priority, -1);
             for hp in ports {
                 if let Some(i) = n.used_ports.iter().position(|x| *x == hp) {
@@ -1565,5 +1586,21 @@ impl Store {
             }
         }
         Ok(())
+    }
+}
+
+/// Counts one more or one fewer pod of `priority` in a (priority, count) list.
+fn count_priority(list: &mut Vec<(i32, u32)>, priority: i32, delta: i32) {
+    match list.iter().position(|e| e.0 == priority) {
+        Some(i) => {
+            let c = list[i].1 as i64 + delta as i64;
+            if c <= 0 {
+                list.swap_remove(i);
+            } else {
+                list[i].1 = c as u32;
+            }
+        }
+        None if delta > 0 => list.push((priority, delta as u32)),
+        None => {}
     }
 }

@@ -13,6 +13,7 @@
 //! budget, then the others — keeping each one whose return still lets the preemptor fit.
 
 use crate::engine::SimTime;
+use crate::model::ArenaId;
 use crate::model::pod::DisruptionReason;
 use crate::model::{NodeId, Pod, PodId};
 use crate::scenario::TieBreak;
@@ -21,7 +22,6 @@ use crate::scheduler::framework::{Code, NodeDelta, Plugin, PreEnqueuePlugin, Sta
 use crate::scheduler::postfilter::{
     Nominating, Nomination, PostFilterPlugin, PostFilterResult, Preemptor,
 };
-use std::collections::BTreeMap;
 
 /// Status of nodes preemption cannot help.
 pub const NOT_HELPFUL: &str = "Preemption is not helpful for scheduling";
@@ -136,7 +136,7 @@ impl DefaultPreemption {
         p: &Preemptor<'_, '_>,
         pod: &Pod,
         id: NodeId,
-        pdb_allowed: &[i32],
+        pdb_allowed: &mut Option<Vec<i32>>,
     ) -> Result<Victims, Status> {
         let store = p.view.store;
         let now = store.now();
@@ -182,7 +182,16 @@ impl DefaultPreemption {
             }
         });
         // filterPodsWithPDBViolation.
-        let mut allowed = pdb_allowed.to_vec();
+        let mut allowed = pdb_allowed
+            .get_or_insert_with(|| {
+                p.view
+                    .cache
+                    .pdbs
+                    .iter()
+                    .map(|b| b.status(store).disruptions_allowed)
+                    .collect()
+            })
+            .clone();
         let (mut violating, mut non_violating) = (Vec::new(), Vec::new());
         for &q in &potential {
             let o = store.pod(q).expect("exists");
@@ -243,12 +252,20 @@ impl DefaultPreemption {
 
     /// `Preempt`, returning the status before the "preemption: " prefix.
     fn preempt(&self, p: &mut Preemptor<'_, '_>, pod: &Pod, fit: &FitError) -> PostFilterResult {
-        let codes: BTreeMap<NodeId, Code> = fit
-            .node_statuses
-            .iter()
-            .map(|(n, _, s)| (*n, s.code))
-            .collect();
-        let code_of = |n: NodeId| codes.get(&n).copied().unwrap_or(fit.absent.code);
+        // The status code of every node, indexed by arena index (the last status of a node
+        // wins, as when collecting into a map).
+        let mut codes: Vec<Option<(NodeId, Code)>> = Vec::new();
+        for (n, _, s) in &fit.node_statuses {
+            let i = n.index() as usize;
+            if codes.len() <= i {
+                codes.resize(i + 1, None);
+            }
+            codes[i] = Some((*n, s.code));
+        }
+        let code_of = |n: NodeId| match codes.get(n.index() as usize) {
+            Some(Some((id, c))) if *id == n => *c,
+            _ => fit.absent.code,
+        };
         let nominated_code = pod
             .status
             .nominated_node
@@ -284,20 +301,23 @@ impl DefaultPreemption {
             return not_helpful(Vec::new());
         }
         let store = p.view.store;
-        let pdb_allowed: Vec<i32> = p
-            .view
-            .cache
-            .pdbs
-            .iter()
-            .map(|b| b.status(store).disruptions_allowed)
-            .collect();
+        // Read once, when the first node with potential victims needs it.
+        let mut pdb_allowed: Option<Vec<i32>> = None;
+        // No pod anywhere has a lower priority: every node has no victims (the per-node answer,
+        // without reading each node's pods).
+        let no_victims_anywhere = !store.may_have_priority_below(pod.priority);
         let offset = p.rng.below(potential.len() as u64) as usize;
         let wanted = self.num_candidates(potential.len());
         let (mut non_violating, mut violating) = (Vec::new(), Vec::new());
         let mut statuses = Vec::new();
         for i in 0..potential.len() {
             let id = potential[(offset + i) % potential.len()];
-            match self.select_victims_on_node(p, pod, id, &pdb_allowed) {
+            let victims = if no_victims_anywhere && store.node(id).is_some() {
+                Err(Status::unresolvable(NO_VICTIMS))
+            } else {
+                self.select_victims_on_node(p, pod, id, &mut pdb_allowed)
+            };
+            match victims {
                 Ok(v) if v.pods.is_empty() => {
                     statuses.push((
                         id,
