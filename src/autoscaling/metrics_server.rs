@@ -75,7 +75,9 @@ impl MetricsServer {
         }
     }
 
-    /// Starts a scrape round.
+    /// Starts a scrape round. Pods not recorded in a round are forgotten, as metrics-server
+    /// drops pods a kubelet no longer reports: a point whose last round is not the newest reads
+    /// as absent, so nothing has to be swept.
     pub fn begin_scrape(&mut self) {
         self.round += 1;
     }
@@ -100,7 +102,8 @@ impl MetricsServer {
             );
         }
         let p = &mut self.points[i];
-        if p.seen == 0 || p.pod != pod {
+        // Live: seen in the previous round (or already in this one).
+        if p.seen == 0 || p.seen + 1 < round || p.pod != pod {
             *p = Points {
                 pod,
                 seen: round,
@@ -124,23 +127,12 @@ impl MetricsServer {
         }
     }
 
-    /// Ends a scrape round: pods not seen in it (stopped, deleted, no longer targeted) are
-    /// forgotten, as metrics-server drops pods a kubelet no longer reports.
-    pub fn end_scrape(&mut self) {
-        let round = self.round;
-        for p in self.points.iter_mut() {
-            if p.seen != round {
-                p.seen = 0;
-            }
-        }
-    }
-
     /// A pod's metrics, if it has two points: cpu as the rate between them, memory the newest
     /// value.
     #[inline]
     pub fn pod(&self, pod: PodId) -> Option<PodMetrics> {
         let p = self.points.get(pod.index() as usize)?;
-        if p.seen == 0 || p.pod != pod || p.prev.0 == NO_POINT {
+        if p.seen == 0 || p.seen != self.round || p.pod != pod || p.prev.0 == NO_POINT {
             return None;
         }
         let (t0, c0) = p.prev;
@@ -176,11 +168,9 @@ mod tests {
         let t = |s| SimTime::ZERO + SimDuration::from_secs(s);
         m.begin_scrape();
         m.record(p, t(15), 0.0, 100);
-        m.end_scrape();
         assert_eq!(m.pod(p), None, "one point is not a rate");
         m.begin_scrape();
         m.record(p, t(30), 3000.0, 200); // 3000 millicore-seconds in 15 s: 200m
-        m.end_scrape();
         assert_eq!(
             m.pod(p),
             Some(PodMetrics {
@@ -191,7 +181,12 @@ mod tests {
             })
         );
         m.begin_scrape();
-        m.end_scrape();
         assert_eq!(m.pod(p), None, "a pod no longer reported is dropped");
+        m.begin_scrape();
+        m.record(p, t(60), 9000.0, 300);
+        assert_eq!(m.pod(p), None, "and starts again from one point");
+        m.begin_scrape();
+        m.record(p, t(75), 9000.0, 300);
+        assert_eq!(m.pod(p).map(|x| x.cpu_milli), Some(0));
     }
 }

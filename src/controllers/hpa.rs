@@ -243,7 +243,6 @@ impl HpaController {
         self.metrics.begin_scrape();
         let metrics = &mut self.metrics;
         kubelet.for_each_running(cx.now, |p, cpu, mem| metrics.record(p, cx.now, cpu, mem));
-        self.metrics.end_scrape();
         if self.hpas.iter().any(|h| !h.deleted) {
             cx.queue
                 .push(cx.now + self.metrics.resolution, Event::MetricsScrape);

@@ -304,13 +304,17 @@ impl Sampler {
         let mut pool_used = vec![(0i64, 0i64); self.pools.len()];
         for &p in &self.touched {
             let d = &self.demands[p.index() as usize];
+            debug_assert_eq!(
+                store.pod_brief(p).and_then(|b| b.node),
+                store.pod(p).and_then(|pod| pod.status.node)
+            );
             let (c, m) = (d.cpu.round() as i64, d.memory.round() as i64);
             cu += c;
             mu += m;
             if !pool_used.is_empty()
                 && let Some(pool) = store
-                    .pod(p)
-                    .and_then(|pod| pod.status.node)
+                    .pod_brief(p)
+                    .and_then(|b| b.node)
                     .and_then(|n| store.node(n))
                     .and_then(|n| n.pool)
                 && let Some(u) = pool_used.get_mut(pool.0 as usize)

@@ -6,7 +6,7 @@
 
 use crate::engine::SimTime;
 use crate::model::pod::PodPhase;
-use crate::model::{ArenaId, Pod, PodId};
+use crate::model::{ArenaId, NodeId, Pod, PodId};
 
 /// The hot fields of one pod.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -28,6 +28,8 @@ pub struct PodBrief {
     pub cpu_request: Option<i64>,
     /// The same sum for memory (bytes); None when one container lacks a request.
     pub memory_request: Option<i64>,
+    /// `status.nodeName`: the node the pod is bound to.
+    pub node: Option<NodeId>,
 }
 
 impl PodBrief {
@@ -62,6 +64,7 @@ impl PodBrief {
             start_time: pod.status.start_time,
             cpu_request: sum(true),
             memory_request: sum(false),
+            node: pod.status.node,
         }
     }
 }
@@ -77,10 +80,11 @@ struct Row {
     start_time: SimTime,
     cpu_request: i64,
     memory_request: i64,
+    node: NodeId,
     phase: PodPhase,
     deleting: bool,
-    /// Bit 0: occupied; bits 1-5: ready_since, ready_lost, start_time, cpu_request,
-    /// memory_request are set.
+    /// Bit 0: occupied; bits 1-6: ready_since, ready_lost, start_time, cpu_request,
+    /// memory_request, node are set.
     flags: u8,
 }
 
@@ -90,6 +94,7 @@ const READY_LOST: u8 = 4;
 const START_TIME: u8 = 8;
 const CPU_REQUEST: u8 = 16;
 const MEMORY_REQUEST: u8 = 32;
+const NODE: u8 = 64;
 
 impl Row {
     fn pack(b: &PodBrief) -> Row {
@@ -104,6 +109,7 @@ impl Row {
         set(b.start_time.is_some(), START_TIME);
         set(b.cpu_request.is_some(), CPU_REQUEST);
         set(b.memory_request.is_some(), MEMORY_REQUEST);
+        set(b.node.is_some(), NODE);
         Row {
             id: b.id,
             ready_since: b.ready_since.unwrap_or_default(),
@@ -111,6 +117,7 @@ impl Row {
             start_time: b.start_time.unwrap_or_default(),
             cpu_request: b.cpu_request.unwrap_or_default(),
             memory_request: b.memory_request.unwrap_or_default(),
+            node: b.node.unwrap_or(NodeId::from_parts(0, 0)),
             phase: b.phase,
             deleting: b.deleting,
             flags,
@@ -130,6 +137,7 @@ impl Row {
             start_time: opt(START_TIME, self.start_time),
             cpu_request: (f & CPU_REQUEST != 0).then_some(self.cpu_request),
             memory_request: (f & MEMORY_REQUEST != 0).then_some(self.memory_request),
+            node: (f & NODE != 0).then_some(self.node),
         }
     }
 }
@@ -179,7 +187,7 @@ mod tests {
     fn packed_rows_give_back_every_field() {
         let t = |s| Some(SimTime::ZERO + crate::engine::SimDuration::from_secs(s));
         let id = PodId::from_parts(3, 7);
-        for bits in 0..32u8 {
+        for bits in 0..64u8 {
             let b = PodBrief {
                 id,
                 phase: PodPhase::Running,
@@ -189,6 +197,7 @@ mod tests {
                 start_time: if bits & 4 != 0 { t(1) } else { None },
                 cpu_request: if bits & 8 != 0 { Some(250) } else { None },
                 memory_request: if bits & 16 != 0 { Some(0) } else { None },
+                node: (bits & 32 != 0).then(|| NodeId::from_parts(9, 2)),
             };
             assert_eq!(Row::pack(&b).unpack(), b);
         }
@@ -204,6 +213,7 @@ mod tests {
             start_time: None,
             cpu_request: None,
             memory_request: None,
+            node: None,
         }));
         assert!(rows.get(PodId::from_parts(0, 1)).is_some());
         assert_eq!(

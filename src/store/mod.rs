@@ -1011,6 +1011,7 @@ impl Store {
                 n.used_ports.extend(ports);
             }
         }
+        self.refresh_brief(id);
         self.changes
             .push(Change::Pod(id, Op::Updated, PodDelta::BOUND));
     }
