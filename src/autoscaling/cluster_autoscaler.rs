@@ -344,7 +344,7 @@ impl ClusterAutoscaler {
             return false;
         }
         let mut pending: Vec<(PodId, &Pod)> = store
-            .pods()
+            .pending_unbound_pods()
             .filter(|(_, p)| {
                 !p.deleted
                     && p.status.node.is_none()
@@ -352,6 +352,16 @@ impl ClusterAutoscaler {
                     && p.status.unschedulable
             })
             .collect();
+        debug_assert_eq!(
+            pending.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+            store
+                .pods()
+                .filter(|(_, p)| p.status.node.is_none()
+                    && p.status.phase == PodPhase::Pending
+                    && p.status.unschedulable)
+                .map(|(id, _)| id)
+                .collect::<Vec<_>>()
+        );
         self.last_no_scale_up
             .retain(|p, _| pending.iter().any(|(q, _)| q == p));
         if pending.is_empty() {

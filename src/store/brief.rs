@@ -169,6 +169,14 @@ impl Briefs {
         }
     }
 
+    /// Every pod's row, in slot order (the order the pod arena iterates in).
+    pub fn iter(&self) -> impl Iterator<Item = PodBrief> + '_ {
+        self.rows
+            .iter()
+            .filter(|r| r.flags & OCCUPIED != 0)
+            .map(Row::unpack)
+    }
+
     /// `id`'s row, if the pod exists.
     #[inline]
     pub fn get(&self, id: PodId) -> Option<PodBrief> {
@@ -221,7 +229,9 @@ mod tests {
             None,
             "a reused slot's old row"
         );
+        assert_eq!(rows.iter().count(), 1);
         rows.forget(PodId::from_parts(0, 1));
+        assert_eq!(rows.iter().count(), 0);
         assert_eq!(rows.get(PodId::from_parts(0, 1)), None);
     }
 }

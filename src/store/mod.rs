@@ -776,6 +776,16 @@ impl Store {
         self.pods.iter().filter(|(_, p)| !p.deleted)
     }
 
+    /// Live pods that are Pending and not bound to a node, in the order of [`Store::pods`]
+    /// (found through the dense briefs, so the scan reads no other pod objects).
+    pub fn pending_unbound_pods(&self) -> impl Iterator<Item = (PodId, &Pod)> + '_ {
+        self.briefs
+            .iter()
+            .filter(|b| b.node.is_none() && b.phase == PodPhase::Pending)
+            .filter_map(|b| self.pods.get(b.id).map(|p| (b.id, p)))
+            .filter(|(_, p)| !p.deleted)
+    }
+
     /// Number of live pods.
     pub fn pod_count(&self) -> usize {
         self.pod_by_name.len()
