@@ -60,8 +60,8 @@ pub struct MetricsServer {
     /// Points by pod slot (the pod id guards against a reused slot).
     points: Vec<Points>,
     round: u64,
-    /// The last window converted to seconds: (from, to, seconds).
-    window_secs: (SimTime, SimTime, f64),
+    /// The last window converted to seconds.
+    window_secs: crate::engine::Elapsed,
 }
 
 impl MetricsServer {
@@ -71,7 +71,7 @@ impl MetricsServer {
             resolution,
             points: Vec::new(),
             round: 0,
-            window_secs: (NO_POINT, NO_POINT, 0.0),
+            window_secs: crate::engine::Elapsed::default(),
         }
     }
 
@@ -115,11 +115,7 @@ impl MetricsServer {
         } else {
             p.seen = round;
             if p.last.0 < now {
-                let t0 = p.last.0;
-                if self.window_secs.0 != t0 || self.window_secs.1 != now {
-                    self.window_secs = (t0, now, now.since(t0).as_secs_f64());
-                }
-                p.secs = self.window_secs.2;
+                p.secs = self.window_secs.secs(p.last.0, now);
                 p.prev = p.last;
                 p.last = (now, cpu_total);
                 p.memory = memory;

@@ -14,4 +14,4 @@ pub mod time;
 pub use hash::EventHash;
 pub use queue::{EventQueue, Scheduled};
 pub use rng::{RngStreams, SimRng, StreamId};
-pub use time::{SimDuration, SimTime};
+pub use time::{Elapsed, SimDuration, SimTime};

@@ -169,6 +169,40 @@ fn trim_frac(whole: u64, frac: u64, digits: usize) -> String {
     format!("{whole}.{}", s.trim_end_matches('0'))
 }
 
+/// Seconds from one instant to another, remembered for the last pair asked about: passes over
+/// many rows that mostly share the same instants convert and divide once.
+#[derive(Copy, Clone, Debug)]
+pub struct Elapsed {
+    from: SimTime,
+    to: SimTime,
+    secs: f64,
+}
+
+impl Default for Elapsed {
+    fn default() -> Self {
+        Elapsed {
+            from: SimTime(u64::MAX),
+            to: SimTime(u64::MAX),
+            secs: 0.0,
+        }
+    }
+}
+
+impl Elapsed {
+    /// `now.since(from).as_secs_f64()`.
+    #[inline]
+    pub fn secs(&mut self, from: SimTime, now: SimTime) -> f64 {
+        if from != self.from || now != self.to {
+            *self = Elapsed {
+                from,
+                to: now,
+                secs: now.since(from).as_secs_f64(),
+            };
+        }
+        self.secs
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

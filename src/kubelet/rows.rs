@@ -8,7 +8,7 @@
 //! (`PodRun`) when the run changes: every mutable access to a run marks its slot dirty, and
 //! [`Rows::sync`] refreshes dirty slots before a pass.
 
-use crate::engine::SimTime;
+use crate::engine::{Elapsed, SimTime};
 use crate::model::{ArenaId, NodeId, PodId};
 
 /// One pod slot's usage row (48 bytes: the per-tick passes stream these, so every byte counts;
@@ -103,39 +103,6 @@ impl Row {
     #[inline]
     pub(super) fn cpu_total_at_with(&self, now: SimTime, memo: &mut Elapsed) -> f64 {
         self.cpu_total + self.cpu * memo.secs(self.cpu_at.min(now), now)
-    }
-}
-
-/// Seconds from one instant to `now`, remembered for the last instant asked about.
-#[derive(Copy, Clone, Debug)]
-pub(super) struct Elapsed {
-    from: SimTime,
-    to: SimTime,
-    secs: f64,
-}
-
-impl Default for Elapsed {
-    fn default() -> Self {
-        Elapsed {
-            from: SimTime(u64::MAX),
-            to: SimTime(u64::MAX),
-            secs: 0.0,
-        }
-    }
-}
-
-impl Elapsed {
-    /// `now.since(from).as_secs_f64()`.
-    #[inline]
-    pub(super) fn secs(&mut self, from: SimTime, now: SimTime) -> f64 {
-        if from != self.from || now != self.to {
-            *self = Elapsed {
-                from,
-                to: now,
-                secs: now.since(from).as_secs_f64(),
-            };
-        }
-        self.secs
     }
 }
 

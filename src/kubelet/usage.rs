@@ -224,7 +224,7 @@ impl Kubelet {
         let mut exceptions = std::mem::take(&mut self.ext.exceptions);
         exceptions.clear();
         let node_memory = &mut self.ext.node_memory;
-        let mut elapsed = rows::Elapsed::default();
+        let mut elapsed = crate::engine::Elapsed::default();
         let limits = &self.rows.limits;
         let limits_of = |i: usize| rows::as_options(limits[i]);
         for (i, row) in self.rows.rows.iter_mut().enumerate() {
@@ -269,11 +269,15 @@ impl Kubelet {
             row.cpu = if throttled { cpu_limit } else { demand_cpu };
             let oom = memory > memory_limit;
             if throttled || oom {
-                let sd = traffic.slot_demand(i, row.pod).expect("loaded");
-                debug_assert_eq!((sd.demand.cpu, sd.memory), (demand_cpu, memory));
+                // The full demand (baseline, rate) of a pod the table just gave.
+                let demand = traffic
+                    .slot_demand(i, row.pod)
+                    .map(|sd| sd.demand)
+                    .unwrap_or_default();
+                debug_assert_eq!(demand.cpu, demand_cpu);
                 exceptions.push(Exception {
                     key: (first_source, row.pod),
-                    demand: sd.demand,
+                    demand,
                     limits: limits_of(i),
                     memory,
                     first_running: row.first_running,
@@ -366,7 +370,7 @@ impl Kubelet {
     /// [`Kubelet::pod_usage_counters`] gives each pod).
     pub fn for_each_running(&mut self, now: SimTime, mut f: impl FnMut(PodId, f64, i64)) {
         self.sync_rows();
-        let mut elapsed = rows::Elapsed::default();
+        let mut elapsed = crate::engine::Elapsed::default();
         for row in &self.rows.rows {
             if row.present() && row.running() {
                 f(

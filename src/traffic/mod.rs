@@ -26,13 +26,27 @@ pub struct Source {
     pub ready_endpoints: usize,
     /// Members counted as ready now (kept between ticks; published at each tick).
     live_ready: usize,
-    /// What a ready, running member is asked to do at the last tick (one source's share).
-    demand_ready: PodDemand,
-    /// What a running member that serves no traffic is asked to do (the baseline).
-    demand_base: PodDemand,
-    /// `demand_ready.memory` and `demand_base.memory` rounded to whole bytes.
-    memory_ready: i64,
-    memory_base: i64,
+}
+
+impl Source {
+    /// Adds this source's part to the demand of a member with readiness and phase `m`: the
+    /// baseline when it runs, and its share of the rate when it is also a ready endpoint.
+    /// Every demand in the load model is summed through here, in source order, then
+    /// [`PodDemand::finish`]ed.
+    #[inline]
+    fn add_to(&self, d: &mut PodDemand, m: Member) {
+        if !m.running {
+            return;
+        }
+        d.cpu_base += self.spec.cpu_per_pod as f64;
+        d.memory += self.spec.memory_per_pod as f64;
+        if m.ready && self.ready_endpoints > 0 {
+            let share = self.rate / self.ready_endpoints as f64;
+            d.rps += share;
+            d.cpu += share * self.spec.cpu_per_request;
+            d.memory += share * self.spec.memory_per_rps;
+        }
+    }
 }
 
 /// Which sources target the pod in one pod slot: lets the kubelet's load tick walk pod slots
@@ -139,6 +153,14 @@ pub struct PodDemand {
     pub rps: f64,
 }
 
+impl PodDemand {
+    /// Adds the baseline into `cpu`, once every source's part is in.
+    #[inline]
+    pub fn finish(&mut self) {
+        self.cpu += self.cpu_base;
+    }
+}
+
 /// All load sources.
 pub struct Traffic {
     /// Sources, in scenario order.
@@ -239,10 +261,6 @@ impl Traffic {
                 rate: 0.0,
                 ready_endpoints: 0,
                 live_ready: 0,
-                demand_ready: PodDemand::default(),
-                demand_base: PodDemand::default(),
-                memory_ready: 0,
-                memory_base: 0,
             })
             .collect();
         if !loads.is_empty() {
@@ -404,26 +422,6 @@ impl Traffic {
             s.rate = r.max(0.0);
             // Published only here: between ticks the load model's view stays the tick's.
             s.ready_endpoints = s.live_ready;
-            // A single-source member's demand, summed as `fill_demands` sums it.
-            let base = PodDemand {
-                cpu: s.spec.cpu_per_pod as f64,
-                cpu_base: s.spec.cpu_per_pod as f64,
-                memory: s.spec.memory_per_pod as f64,
-                rps: 0.0,
-            };
-            s.demand_base = base;
-            s.demand_ready = base;
-            if s.ready_endpoints > 0 {
-                let share = s.rate / s.ready_endpoints as f64;
-                s.demand_ready = PodDemand {
-                    cpu: share * s.spec.cpu_per_request + base.cpu_base,
-                    cpu_base: base.cpu_base,
-                    memory: base.memory + share * s.spec.memory_per_rps,
-                    rps: share,
-                };
-            }
-            s.memory_ready = crate::engine::num::round_i64(s.demand_ready.memory);
-            s.memory_base = crate::engine::num::round_i64(s.demand_base.memory);
             debug_assert_eq!(
                 s.ready_endpoints,
                 s.members
@@ -444,17 +442,22 @@ impl Traffic {
         self.refresh_tick_usage();
     }
 
-    /// Rebuilds the per-source usage table from the sources' demands at this tick.
+    /// Rebuilds the per-source usage table from the sources' rates at this tick.
     fn refresh_tick_usage(&mut self) {
         self.tick_usage.clear();
         self.tick_usage.extend(self.sources.iter().map(|s| {
-            let base = (s.demand_base.cpu, s.memory_base);
-            let ready = if s.ready_endpoints > 0 {
-                (s.demand_ready.cpu, s.memory_ready)
-            } else {
-                base
-            };
-            [ready, base]
+            [true, false].map(|ready| {
+                let mut d = PodDemand::default();
+                s.add_to(
+                    &mut d,
+                    Member {
+                        ready,
+                        running: true,
+                    },
+                );
+                d.finish();
+                (d.cpu, crate::engine::num::round_i64(d.memory))
+            })
         }));
     }
 
@@ -499,23 +502,11 @@ impl Traffic {
     pub fn pod_demand(&self, pod: PodId, store: &Store) -> PodDemand {
         let mut d = PodDemand::default();
         let Some(p) = store.pod(pod) else { return d };
-        if p.status.phase != crate::model::pod::PodPhase::Running {
-            return d;
+        let m = Member::of(p);
+        for s in self.sources.iter().filter(|s| s.members.contains_key(&pod)) {
+            s.add_to(&mut d, m);
         }
-        for s in &self.sources {
-            if !s.members.contains_key(&pod) {
-                continue;
-            }
-            d.cpu_base += s.spec.cpu_per_pod as f64;
-            d.memory += s.spec.memory_per_pod as f64;
-            if p.is_ready() && s.ready_endpoints > 0 {
-                let share = s.rate / s.ready_endpoints as f64;
-                d.rps += share;
-                d.cpu += share * s.spec.cpu_per_request;
-                d.memory += share * s.spec.memory_per_rps;
-            }
-        }
-        d.cpu += d.cpu_base;
+        d.finish();
         d
     }
 
@@ -533,19 +524,8 @@ impl Traffic {
         if l.pod != pod || l.sources == 0 {
             return None;
         }
-        let (demand, memory) = if l.sources == 1 {
-            let s = &self.sources[l.first as usize];
-            if !l.member.running {
-                (PodDemand::default(), 0)
-            } else if l.member.ready && s.ready_endpoints > 0 {
-                (s.demand_ready, s.memory_ready)
-            } else {
-                (s.demand_base, s.memory_base)
-            }
-        } else {
-            let d = self.summed_demand(pod);
-            (d, crate::engine::num::round_i64(d.memory))
-        };
+        let demand = self.summed_demand(pod);
+        let memory = crate::engine::num::round_i64(demand.memory);
         Some(SlotDemand {
             first_source: l.first,
             demand,
@@ -578,23 +558,11 @@ impl Traffic {
     fn summed_demand(&self, pod: PodId) -> PodDemand {
         let mut d = PodDemand::default();
         for s in &self.sources {
-            let Ok(i) = s.members.find(&pod) else {
-                continue;
-            };
-            let m = s.members.0[i].1;
-            if !m.running {
-                continue;
-            }
-            d.cpu_base += s.spec.cpu_per_pod as f64;
-            d.memory += s.spec.memory_per_pod as f64;
-            if m.ready && s.ready_endpoints > 0 {
-                let share = s.rate / s.ready_endpoints as f64;
-                d.rps += share;
-                d.cpu += share * s.spec.cpu_per_request;
-                d.memory += share * s.spec.memory_per_rps;
+            if let Ok(i) = s.members.find(&pod) {
+                s.add_to(&mut d, s.members.0[i].1);
             }
         }
-        d.cpu += d.cpu_base;
+        d.finish();
         d
     }
 
@@ -614,12 +582,7 @@ impl Traffic {
     ) {
         touched.clear();
         for s in &self.sources {
-            let share = if s.ready_endpoints > 0 {
-                s.rate / s.ready_endpoints as f64
-            } else {
-                0.0
-            };
-            for (&p, m) in s.members.iter() {
+            for (&p, &m) in s.members.iter() {
                 let i = p.index() as usize;
                 if demands.len() <= i {
                     demands.resize(i + 1, PodDemand::default());
@@ -630,22 +593,11 @@ impl Traffic {
                     demands[i] = PodDemand::default();
                     touched.push(p);
                 }
-                if !m.running {
-                    continue;
-                }
-                let d = &mut demands[i];
-                d.cpu_base += s.spec.cpu_per_pod as f64;
-                d.memory += s.spec.memory_per_pod as f64;
-                if m.ready && s.ready_endpoints > 0 {
-                    d.rps += share;
-                    d.cpu += share * s.spec.cpu_per_request;
-                    d.memory += share * s.spec.memory_per_rps;
-                }
+                s.add_to(&mut demands[i], m);
             }
         }
         for &p in touched.iter() {
-            let d = &mut demands[p.index() as usize];
-            d.cpu += d.cpu_base;
+            demands[p.index() as usize].finish();
         }
     }
 
