@@ -388,3 +388,56 @@ fn a_bad_vpa_update_mode_is_rejected_with_its_location() {
     assert!(err.contains("spec.updatePolicy.updateMode"), "{err}");
     assert!(err.contains("Unsupported value: \"Sometimes\""), "{err}");
 }
+
+#[test]
+fn rollouts_and_node_failures_keep_the_bulk_tally_exact() {
+    // The HPA counts a ReplicaSet's settled pods in bulk from the scrape's per-ReplicaSet sums
+    // (autoscaling::hpa::sums). A rollout (two ReplicaSets, pods created and deleted between a
+    // scrape and a sync) and a failed node (pods lost, then replaced) exercise every fallback;
+    // debug builds check each bulk tally against the pod-by-pod one, so this test fails if the
+    // bulk path ever disagrees.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("scenarios/autoscaling/hpa-step.yaml"))
+        .unwrap()
+        .replace(
+            "              target: {type: Utilization, averageUtilization: 50}",
+            "              target: {type: Utilization, averageUtilization: 50}
+          - type: Resource
+            resource:
+              name: memory
+              target: {type: AverageValue, averageValue: 400Mi}",
+        )
+        + "events:
+  - at: 10m
+    setImage: {target: deployment/web, container: web, image: \"web:2\"}
+  - at: 12m
+    failNode: {node: general-0}
+  - at: 16m
+    recoverNode: {node: general-0}
+";
+    let text = text.replace(
+        "  - {name: \"web:1\", size: 50Mi}",
+        "  - {name: \"web:1\", size: 50Mi}\n  - {name: \"web:2\", size: 50Mi}",
+    );
+    let mut sim = sim_from(&text);
+    let ns = sim.store.interner.lookup("default").unwrap();
+    sim.run_until(secs(11 * 60));
+    let d = sim.store.deployments().next().unwrap().1;
+    assert_eq!(d.replicas, 10, "scaled up before the rollout");
+    sim.run();
+    // The scale-up happens as without the events. Metrics fail only before the first two
+    // scrapes and right after the rollout (done in 10 s: every new pod has a single point at
+    // the 10:15 sync).
+    let r = rescales(&sim);
+    assert_eq!((r[0].0, r[1].0), (315, 330));
+    let failed: Vec<u64> = events(&sim, "FailedGetResourceMetric")
+        .into_iter()
+        .map(|e| e.0)
+        .collect();
+    assert_eq!(failed, vec![15, 615]);
+    let h = sim.hpa.get(ns, "web").unwrap();
+    assert_eq!(h.status.current_metrics.len(), 2);
+    assert_eq!(h.status.desired_replicas, 3);
+    let d = sim.store.deployments().next().unwrap().1;
+    assert_eq!((d.replicas, d.status.ready_replicas), (3, 3));
+}

@@ -44,9 +44,9 @@ struct Points {
     last: (SimTime, f64),
     /// Memory working set at the newest scrape (bytes).
     memory: i64,
-    /// The window between the two points in seconds (`window.as_secs_f64()`), kept so that a
-    /// read divides once.
-    secs: f64,
+    /// The cpu rate between the two points (millicores), computed when the newer one is
+    /// recorded.
+    cpu_milli: i64,
 }
 
 /// No earlier point.
@@ -83,9 +83,15 @@ impl MetricsServer {
     }
 
     /// Records one pod's counters in the current round (cumulative cpu in millicore-seconds,
-    /// memory in bytes).
+    /// memory in bytes); returns what [`MetricsServer::pod`] now serves for it.
     #[inline]
-    pub fn record(&mut self, pod: PodId, now: SimTime, cpu_total: f64, memory: i64) {
+    pub fn record(
+        &mut self,
+        pod: PodId,
+        now: SimTime,
+        cpu_total: f64,
+        memory: i64,
+    ) -> Option<PodMetrics> {
         let round = self.round;
         let i = pod.index() as usize;
         if self.points.len() <= i {
@@ -97,7 +103,7 @@ impl MetricsServer {
                     prev: (NO_POINT, 0.0),
                     last: (SimTime::ZERO, 0.0),
                     memory: 0,
-                    secs: 0.0,
+                    cpu_milli: 0,
                 },
             );
         }
@@ -110,17 +116,25 @@ impl MetricsServer {
                 prev: (NO_POINT, 0.0),
                 last: (now, cpu_total),
                 memory,
-                secs: 0.0,
+                cpu_milli: 0,
             };
+            None
         } else {
             p.seen = round;
             if p.last.0 < now {
-                p.secs = self.window_secs.secs(p.last.0, now);
+                let secs = self.window_secs.secs(p.last.0, now);
+                p.cpu_milli = crate::engine::num::round_i64((cpu_total - p.last.1) / secs);
                 p.prev = p.last;
                 p.last = (now, cpu_total);
                 p.memory = memory;
             }
+            Self::served(p)
         }
+    }
+
+    /// The scrape round in progress or last completed (what [`MetricsServer::pod`] serves).
+    pub fn round(&self) -> u64 {
+        self.round
     }
 
     /// A pod's metrics, if it has two points: cpu as the rate between them, memory the newest
@@ -128,22 +142,23 @@ impl MetricsServer {
     #[inline]
     pub fn pod(&self, pod: PodId) -> Option<PodMetrics> {
         let p = self.points.get(pod.index() as usize)?;
-        if p.seen == 0 || p.seen != self.round || p.pod != pod || p.prev.0 == NO_POINT {
+        if p.seen == 0 || p.seen != self.round || p.pod != pod {
             return None;
         }
-        let (t0, c0) = p.prev;
-        let (t1, c1) = p.last;
-        let window = t1.since(t0);
-        let secs = p.secs;
-        debug_assert_eq!(secs, window.as_secs_f64());
-        if secs <= 0.0 {
+        Self::served(p)
+    }
+
+    /// What a live slot serves: nothing until it has two points.
+    #[inline]
+    fn served(p: &Points) -> Option<PodMetrics> {
+        if p.prev.0 == NO_POINT {
             return None;
         }
         Some(PodMetrics {
-            cpu_milli: crate::engine::num::round_i64((c1 - c0) / secs),
+            cpu_milli: p.cpu_milli,
             memory: p.memory,
-            timestamp: t1,
-            window,
+            timestamp: p.last.0,
+            window: p.last.0.since(p.prev.0),
         })
     }
 }

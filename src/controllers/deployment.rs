@@ -341,6 +341,7 @@ impl DeploymentController {
             pods: Default::default(),
             active_pods: 0,
             ready_pods: 0,
+            members_gen: 0,
             deleted: false,
         };
         let uid = cx.store.next_uid();

@@ -22,12 +22,13 @@ use crate::autoscaling::hpa::replica_calculator::{
     self as rc, PodInput, Readiness, Sample, Tolerances,
 };
 use crate::autoscaling::hpa::spec::{ControllerDefaults, behavior_of};
+use crate::autoscaling::hpa::sums::{Digest, Digests, OthersSampled, RoundSums, settled_bulk};
 use crate::autoscaling::metrics_server::{DEFAULT_RESOLUTION, MetricsServer};
 use crate::controllers::WorkQueue;
 use crate::engine::{SimDuration, SimTime};
 use crate::kubelet::Kubelet;
 use crate::model::pod::PodPhase;
-use crate::model::{DeploymentId, PodId, ReplicaSetId, Sym};
+use crate::model::{DeploymentId, OwnerRef, PodId, ReplicaSetId, Sym};
 use crate::sim::Ctx;
 use crate::sim::event::{ControllerKind, Event};
 use crate::store::events::{EventType, ObjRef};
@@ -120,6 +121,10 @@ pub struct HpaController {
     queue: WorkQueue<u32>,
     /// The metrics pipeline.
     pub metrics: MetricsServer,
+    /// The newest scrape's samples summed per ReplicaSet.
+    sums: RoundSums,
+    /// Per ReplicaSet: which members are settled (see `autoscaling::hpa::sums`).
+    digests: Digests,
     scrape_armed: bool,
     defaults: ControllerDefaults,
     readiness: Readiness,
@@ -147,6 +152,8 @@ impl HpaController {
             by_key: BTreeMap::new(),
             queue: WorkQueue::new(ControllerKind::Hpa),
             metrics: MetricsServer::new(resolution),
+            sums: RoundSums::default(),
+            digests: Digests::default(),
             scrape_armed: false,
             defaults: ControllerDefaults::default(),
             readiness: Readiness::default(),
@@ -241,8 +248,22 @@ impl HpaController {
     /// whole nodes, not HPA targets).
     pub fn on_scrape(&mut self, kubelet: &mut Kubelet, cx: &mut Ctx<'_>) {
         self.metrics.begin_scrape();
-        let metrics = &mut self.metrics;
-        kubelet.for_each_running(cx.now, |p, cpu, mem| metrics.record(p, cx.now, cpu, mem));
+        self.sums.begin(self.metrics.round());
+        let (metrics, sums) = (&mut self.metrics, &mut self.sums);
+        let (now, store) = (cx.now, &*cx.store);
+        kubelet.for_each_running(now, |p, cpu, mem| {
+            if let Some(m) = metrics.record(p, now, cpu, mem) {
+                sums.add(
+                    p,
+                    &m,
+                    || match store.pod(p).and_then(|x| x.owner) {
+                        Some(OwnerRef::ReplicaSet(rs)) => Some(rs),
+                        _ => None,
+                    },
+                    |rs| store.replicaset(rs).map_or(0, |r| r.members_gen),
+                );
+            }
+        });
         if self.hpas.iter().any(|h| !h.deleted) {
             cx.queue
                 .push(cx.now + self.metrics.resolution, Event::MetricsScrape);
@@ -332,8 +353,14 @@ impl HpaController {
             reason = "Current number of replicas below Spec.MinReplicas".into();
             desired = min;
         } else {
-            let pods = target_pods(&t, h.namespace, cx.store, sets);
-            match compute_replicas(h, current, &pods, &self.metrics, traffic, readiness, cx) {
+            let scope = Scope::new(&t, h.namespace, cx.store, sets);
+            let sources = Sources {
+                metrics: &self.metrics,
+                sums: &self.sums,
+                traffic,
+                readiness,
+            };
+            match compute_replicas(h, current, &scope, &sources, &mut self.digests, cx) {
                 Ok((proposal, metric, metrics)) => {
                     h.status.current_metrics = metrics;
                     h.status.scaling_active = cond(
@@ -527,6 +554,48 @@ fn target_pods(t: &Target, ns: Sym, store: &Store, sets: &Sets) -> Vec<PodId> {
     out
 }
 
+/// The target's pods as a sync reads them: its ReplicaSets, and the sorted list of every pod
+/// the selector matches, built only when a metric needs it.
+struct Scope<'a> {
+    target: &'a Target,
+    ns: Sym,
+    sets: &'a Sets,
+    /// The target's ReplicaSets (none for a StatefulSet).
+    rss: Vec<ReplicaSetId>,
+    pods: std::cell::OnceCell<Vec<PodId>>,
+}
+
+impl<'a> Scope<'a> {
+    fn new(target: &'a Target, ns: Sym, store: &Store, sets: &'a Sets) -> Self {
+        let rss = match target {
+            Target::Deployment(d) => store.replicasets_of(*d),
+            Target::ReplicaSet(r) => vec![*r],
+            Target::StatefulSet(_) => Vec::new(),
+        };
+        Scope {
+            target,
+            ns,
+            sets,
+            rss,
+            pods: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Every pod the target's selector matches, in pod order.
+    fn pods(&self, store: &Store) -> &[PodId] {
+        self.pods
+            .get_or_init(|| target_pods(self.target, self.ns, store, self.sets))
+    }
+}
+
+/// Where a sync reads metrics from.
+struct Sources<'a> {
+    metrics: &'a MetricsServer,
+    sums: &'a RoundSums,
+    traffic: &'a Traffic,
+    readiness: Readiness,
+}
+
 type Proposals = (i32, String, Vec<CurrentMetric>);
 
 /// `computeReplicasForMetrics`: one proposal per metric, the largest wins; all failing (or
@@ -534,10 +603,9 @@ type Proposals = (i32, String, Vec<CurrentMetric>);
 fn compute_replicas(
     h: &Hpa,
     current: i32,
-    pods: &[PodId],
-    metrics: &MetricsServer,
-    traffic: &Traffic,
-    readiness: Readiness,
+    scope: &Scope<'_>,
+    src: &Sources<'_>,
+    digests: &mut Digests,
     cx: &Ctx<'_>,
 ) -> Result<Proposals, (&'static str, String)> {
     let mut best: Option<(i32, String)> = None;
@@ -545,7 +613,7 @@ fn compute_replicas(
     let mut invalid = 0;
     let mut first_err: Option<(&'static str, String)> = None;
     for m in &h.spec.metrics {
-        match metric_proposal(h, m, current, pods, metrics, traffic, readiness, cx) {
+        match metric_proposal(h, m, current, scope, src, digests, cx) {
             Ok((replicas, name, value)) => {
                 statuses.push(CurrentMetric {
                     name: name.clone(),
@@ -588,20 +656,35 @@ fn resource_name(r: &str) -> Option<bool> {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn metric_proposal(
     h: &Hpa,
     m: &api::MetricSpec,
     current: i32,
-    pods: &[PodId],
-    metrics: &MetricsServer,
-    traffic: &Traffic,
-    readiness: Readiness,
+    scope: &Scope<'_>,
+    src: &Sources<'_>,
+    digests: &mut Digests,
     cx: &Ctx<'_>,
 ) -> Result<(i32, String, i64), (&'static str, String)> {
     use api::MetricSourceType as T;
     let tol = h.tolerances;
     let now = cx.now;
+    let (metrics, traffic, readiness) = (src.metrics, src.traffic, src.readiness);
+    let tally_of = |digests: &mut Digests, is_cpu: bool, container: Option<&str>, pct: i32| {
+        let mut tally = rc::Tally::new(is_cpu, readiness, now, pct);
+        if container.is_none() && !matches!(scope.target, Target::StatefulSet(_)) {
+            tally_replicasets(scope, src, digests, cx.store, now, &mut tally);
+        } else {
+            tally_pods(
+                scope.pods(cx.store),
+                is_cpu,
+                container,
+                metrics,
+                cx.store,
+                &mut tally,
+            );
+        }
+        tally
+    };
     match m.type_ {
         T::Resource | T::ContainerResource => {
             let (name, container, target, why, what) = match m.type_ {
@@ -639,8 +722,7 @@ fn metric_proposal(
             match target.type_ {
                 api::MetricTargetType::Utilization => {
                     let pct = target.average_utilization.unwrap_or(0);
-                    let mut tally = rc::Tally::new(is_cpu, readiness, now, pct);
-                    tally_pods(pods, is_cpu, container, metrics, cx.store, &mut tally);
+                    let tally = tally_of(digests, is_cpu, container, pct);
                     let p = rc::resource_replicas_of(current, pct, tol, &tally)
                         .map_err(|e| {
                             (
@@ -662,8 +744,7 @@ fn metric_proposal(
                         .as_ref()
                         .and_then(|q| q.milli_value().ok())
                         .ok_or((why, "missing averageValue".to_string()))?;
-                    let mut tally = rc::Tally::new(is_cpu, readiness, now, 0);
-                    tally_pods(pods, is_cpu, container, metrics, cx.store, &mut tally);
+                    let tally = tally_of(digests, is_cpu, container, 0);
                     let p = rc::plain_replicas_of(current, v, tol, &tally)
                         .map_err(|e| {
                             (
@@ -686,7 +767,8 @@ fn metric_proposal(
                 .as_ref()
                 .and_then(|q| q.milli_value().ok())
                 .ok_or(("FailedGetPodsMetric", "missing averageValue".to_string()))?;
-            let inputs: Vec<PodInput> = pods
+            let inputs: Vec<PodInput> = scope
+                .pods(cx.store)
                 .iter()
                 .filter_map(|&p| {
                     let pod = cx.store.pod(p)?;
@@ -741,7 +823,8 @@ fn metric_proposal(
             let usage = (src.rate * 1000.0).round() as i64;
             let name = format!("external metric {}(nil)", em.metric.name);
             if let Some(v) = em.target.value.as_ref().and_then(|q| q.milli_value().ok()) {
-                let ready = pods
+                let ready = scope
+                    .pods(cx.store)
                     .iter()
                     .filter_map(|&p| cx.store.pod(p))
                     .filter(|p| p.status.phase == PodPhase::Running && p.is_ready())
@@ -808,6 +891,78 @@ fn input_of(
         start_time,
         request,
         sample: None,
+    }
+}
+
+/// Counts a Deployment's or ReplicaSet's pods into the tally of a pod-level cpu or memory
+/// metric: per ReplicaSet, the settled members in bulk from the scrape's sums when that is
+/// exact (members unchanged since the scrape, every settled member sampled), the others pod
+/// by pod; else every member pod by pod (see `autoscaling::hpa::sums`). Gives what
+/// [`tally_pods`] over the sorted pods gives.
+fn tally_replicasets(
+    scope: &Scope<'_>,
+    src: &Sources<'_>,
+    digests: &mut Digests,
+    store: &Store,
+    now: SimTime,
+    tally: &mut rc::Tally,
+) {
+    let metrics = src.metrics;
+    let is_cpu = tally.is_cpu();
+    let round = metrics.round();
+    for &rs in &scope.rss {
+        let Some(r) = store.replicaset(rs) else {
+            continue;
+        };
+        let gen_ = r.members_gen;
+        let d = digests.get_or_build(rs, gen_, now, || {
+            Digest::build(
+                rs,
+                gen_,
+                r.pods.iter().map(|&p| (p, store.pod_brief(p))),
+                |b| {
+                    input_of(
+                        b.phase,
+                        b.deleting,
+                        b.ready_since,
+                        b.ready_lost,
+                        b.start_time,
+                        Ok(0),
+                    )
+                },
+                src.readiness,
+                now,
+            )
+        });
+        let mut others = OthersSampled::default();
+        if d.settled > 0 {
+            for m in d.others.iter().filter_map(|&p| metrics.pod(p)) {
+                others.n += 1;
+                others.cpu_milli += m.cpu_milli as i128;
+                others.memory_milli += (m.memory * 1000) as i128;
+            }
+        }
+        let bulk = settled_bulk(src.sums.get(rs, round), gen_, d, others, is_cpu);
+        match bulk {
+            Some((values, requests)) => {
+                tally.add_ready(d.settled, values, requests);
+                tally_pods(&d.others, is_cpu, None, metrics, store, tally);
+            }
+            None => tally_pods(r.pods.as_slice(), is_cpu, None, metrics, store, tally),
+        }
+    }
+    // The first request error in pod order names the error; with several ReplicaSets, count
+    // again in that order.
+    if scope.rss.len() > 1 && tally.has_request_error() {
+        let mut t = tally.fresh();
+        tally_pods(scope.pods(store), is_cpu, None, metrics, store, &mut t);
+        *tally = t;
+    }
+    #[cfg(debug_assertions)]
+    {
+        let mut t = tally.fresh();
+        tally_pods(scope.pods(store), is_cpu, None, metrics, store, &mut t);
+        debug_assert_eq!(*tally, t, "bulk tally differs from the per-pod one");
     }
 }
 

@@ -158,6 +158,10 @@ pub struct ReplicaSet {
     pub active_pods: u32,
     /// Of the active pods, the Ready ones; kept by the store.
     pub ready_pods: u32,
+    /// Bumped by the store whenever a pod joins or leaves `pods` or a member's brief (see
+    /// `store::brief`) changes: unchanged means every member's hot fields are as they were,
+    /// which lets the HPA reuse what it derived from them.
+    pub members_gen: u64,
     /// Tombstone flag.
     pub deleted: bool,
 }

@@ -485,6 +485,7 @@ pub fn replicaset(
         pods: Default::default(),
         active_pods: 0,
         ready_pods: 0,
+        members_gen: 0,
         deleted: false,
     })
 }

@@ -71,7 +71,7 @@ impl PodBrief {
 
 /// A stored row: [`PodBrief`] packed into one 64-byte cache line (`None` times and requests
 /// as flags), so a sync over a workload's pods costs one line per pod.
-#[derive(Copy, Clone, Debug)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
 #[repr(align(64))]
 struct Row {
     id: PodId,
@@ -149,14 +149,16 @@ pub struct Briefs {
 }
 
 impl Briefs {
-    /// Rewrites `id`'s row from the pod.
-    pub fn refresh(&mut self, id: PodId, pod: &Pod) {
+    /// Rewrites `id`'s row from the pod; true when the row changed.
+    pub fn refresh(&mut self, id: PodId, pod: &Pod) -> bool {
         let i = id.index() as usize;
         let row = Row::pack(&PodBrief::of(id, pod));
         if self.rows.len() <= i {
             self.rows.resize(i + 1, Row { flags: 0, ..row });
         }
+        let changed = self.rows[i] != row;
         self.rows[i] = row;
+        changed
     }
 
     /// Drops `id`'s row (its slot is freed).

@@ -761,8 +761,12 @@ impl Store {
 
     /// Rewrites a pod's brief after a mutation.
     fn refresh_brief(&mut self, id: PodId) {
-        if let Some(p) = self.pods.get(id) {
-            self.briefs.refresh(id, p);
+        if let Some(p) = self.pods.get(id)
+            && self.briefs.refresh(id, p)
+            && let Some(OwnerRef::ReplicaSet(rs)) = p.owner
+            && let Some(r) = self.replicasets.get_mut(rs)
+        {
+            r.members_gen += 1;
         }
     }
 
@@ -886,6 +890,7 @@ impl Store {
             && let Some(r) = self.replicasets.get_mut(rs)
         {
             r.pods.insert(id);
+            r.members_gen += 1;
             r.active_pods += 1;
         }
         self.counts.pending += 1;
@@ -1314,6 +1319,7 @@ impl Store {
             && let Some(r) = self.replicasets.get_mut(rs)
         {
             r.pods.remove(&id);
+            r.members_gen += 1;
         }
         match node {
             Some(n) => {

@@ -5,3 +5,4 @@
 pub mod normalize;
 pub mod replica_calculator;
 pub mod spec;
+pub mod sums;

@@ -220,6 +220,34 @@ impl Tally {
         }
     }
 
+    /// Counts `n` pods known to be Ready whose samples sum to `values` and requests to
+    /// `requests` (what [`Tally::add`] would do for each of them).
+    pub fn add_ready(&mut self, n: u32, values: i128, requests: i128) {
+        self.pods += n as usize;
+        self.ready += n as usize;
+        self.ready_values += values;
+        self.ready_requests += requests;
+    }
+
+    /// True when some pod's request could not be computed (the first in counting order wins
+    /// the error message).
+    pub fn has_request_error(&self) -> bool {
+        self.request_error.is_some()
+    }
+
+    /// An empty tally with the same settings.
+    pub fn fresh(&self) -> Self {
+        Tally {
+            missing_fallback: self.missing_fallback,
+            ..Tally::new(self.is_cpu, self.readiness, self.now, 0)
+        }
+    }
+
+    /// Whether this tally is for a cpu metric.
+    pub fn is_cpu(&self) -> bool {
+        self.is_cpu
+    }
+
     /// A tally of `pods`.
     pub fn of(
         pods: &[PodInput],
