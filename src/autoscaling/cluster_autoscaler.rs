@@ -217,6 +217,10 @@ pub struct ClusterAutoscaler {
     pub nodes_added: u32,
     /// Nodes removed so far.
     pub scale_downs: u32,
+    /// Per node slot: the pods that would have to move if it went, as of a node generation
+    /// (see [`Store::node_generation`]: it moves whenever a pod is bound to the node, leaves
+    /// it or ends, which is all the list depends on).
+    movable: Vec<Option<(NodeId, u64, Vec<PodId>)>>,
 }
 
 /// `clusterstate.ScaleUpRequest`.
@@ -290,7 +294,41 @@ impl ClusterAutoscaler {
             scale_ups: 0,
             nodes_added: 0,
             scale_downs: 0,
+            movable: Vec::new(),
         }
+    }
+
+    /// The pods that would have to move off `id` (DaemonSet pods go with the node), from the
+    /// cache while the node's generation is unchanged.
+    fn movable_pods(&mut self, id: NodeId, n: &Node, store: &Store) -> &[PodId] {
+        let i = crate::model::ArenaId::index(id) as usize;
+        if self.movable.len() <= i {
+            self.movable.resize(i + 1, None);
+        }
+        let generation = store.node_generation(id);
+        let list = || -> Vec<PodId> {
+            n.pods
+                .iter()
+                .copied()
+                .filter(|&p| {
+                    store.pod(p).is_some_and(|pod| {
+                        !pod.deleted
+                            && !pod.status.phase.is_terminal()
+                            && !matches!(pod.owner, Some(OwnerRef::DaemonSet(_)))
+                    })
+                })
+                .collect()
+        };
+        let slot = &mut self.movable[i];
+        if slot
+            .as_ref()
+            .is_some_and(|(node, g, _)| *node == id && *g == generation)
+        {
+            debug_assert_eq!(slot.as_ref().map(|s| &s.2), Some(&list()), "stale");
+        } else {
+            *slot = Some((id, generation, list()));
+        }
+        &slot.as_ref().expect("just filled").2
     }
 
     fn group_size(&self, g: usize, store: &Store) -> u32 {
@@ -663,7 +701,7 @@ impl ClusterAutoscaler {
     ) {
         let budgets = sched.budgets();
         // Utilization of every node of a group, in node order.
-        let mut candidates: Vec<(NodeId, f64, Vec<PodId>)> = Vec::new();
+        let mut candidates: Vec<(NodeId, f64, usize)> = Vec::new();
         let mut live: Vec<NodeId> = Vec::new();
         for (id, n) in store.nodes() {
             let Some(g) = self
@@ -685,19 +723,7 @@ impl ClusterAutoscaler {
             if u < self.flags.threshold {
                 let since = *self.unneeded_since.entry(id).or_insert(now);
                 if now.since(since) >= self.flags.unneeded_time {
-                    // The pods that would have to move (DaemonSet pods go with the node).
-                    let movable: Vec<PodId> = n
-                        .pods
-                        .iter()
-                        .copied()
-                        .filter(|&p| {
-                            store.pod(p).is_some_and(|pod| {
-                                !pod.deleted
-                                    && !pod.status.phase.is_terminal()
-                                    && !matches!(pod.owner, Some(OwnerRef::DaemonSet(_)))
-                            })
-                        })
-                        .collect();
+                    let movable = self.movable_pods(id, n, store).len();
                     candidates.push((id, u, movable));
                 }
                 let _ = g;
@@ -705,7 +731,10 @@ impl ClusterAutoscaler {
                 self.unneeded_since.remove(&id);
             }
         }
-        self.unneeded_since.retain(|id, _| live.contains(id));
+        let mut live_sorted = live.clone();
+        live_sorted.sort_unstable();
+        self.unneeded_since
+            .retain(|id, _| live_sorted.binary_search(id).is_ok());
         // Unneeded nodes are tracked through the cool-down; only removal waits for it
         // (`isScaleDownInCooldown`).
         if self
@@ -721,7 +750,7 @@ impl ClusterAutoscaler {
             return;
         }
         // Empty nodes first (all at once), then one non-empty node.
-        candidates.sort_by(|a, b| a.2.len().cmp(&b.2.len()).then(a.1.total_cmp(&b.1)));
+        candidates.sort_by(|a, b| a.2.cmp(&b.2).then(a.1.total_cmp(&b.1)));
         let mut took_nonempty = false;
         let mut planned: BTreeMap<NodeId, Used> = BTreeMap::new();
         // Group sizes, less the nodes chosen in this loop (each is a counted node of its group).
@@ -730,8 +759,9 @@ impl ClusterAutoscaler {
         } else {
             self.group_sizes(store)
         };
-        for (id, u, pods) in candidates {
+        for (id, u, _) in candidates {
             let n = store.node(id).expect("live");
+            let pods = self.movable_pods(id, n, store).to_vec();
             let g = self
                 .groups
                 .iter()

@@ -34,6 +34,7 @@ use crate::sim::event::{ControllerKind, Event};
 use crate::store::events::{EventType, ObjRef};
 use crate::store::{Change, Store};
 use crate::traffic::Traffic;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -47,8 +48,8 @@ pub struct Condition {
     pub status: bool,
     /// Reason.
     pub reason: &'static str,
-    /// Message.
-    pub message: String,
+    /// Message (most are constant texts: no allocation per sync).
+    pub message: Cow<'static, str>,
 }
 
 /// One entry of `status.currentMetrics`.
@@ -136,7 +137,11 @@ impl Default for HpaController {
     }
 }
 
-fn cond(status: bool, reason: &'static str, message: impl Into<String>) -> Option<Condition> {
+fn cond(
+    status: bool,
+    reason: &'static str,
+    message: impl Into<Cow<'static, str>>,
+) -> Option<Condition> {
     Some(Condition {
         status,
         reason,
