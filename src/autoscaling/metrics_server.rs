@@ -37,9 +37,8 @@ struct Points {
     pod: PodId,
     /// The scrape round that last saw the pod (0: the slot holds no points).
     seen: u64,
-    /// The scrape before the newest: time and cumulative cpu (millicore-seconds); the time is
-    /// [`NO_POINT`] until there are two.
-    prev: (SimTime, f64),
+    /// The time of the scrape before the newest; [`NO_POINT`] until there are two.
+    prev_t: SimTime,
     /// The newest scrape.
     last: (SimTime, f64),
     /// Memory working set at the newest scrape (bytes).
@@ -47,7 +46,14 @@ struct Points {
     /// The cpu rate between the two points (millicores), computed when the newer one is
     /// recorded.
     cpu_milli: i64,
+    /// The caller's tag for the pod (see [`Tag`]).
+    tag: Tag,
 }
+
+/// An opaque value a caller attaches to a pod when its points start and gets back with each of
+/// its samples, so that a per-pod lookup (the HPA: the pod's ReplicaSet) is made once per pod
+/// rather than once per scrape.
+pub type Tag = u64;
 
 /// No earlier point.
 const NO_POINT: SimTime = SimTime(u64::MAX);
@@ -83,7 +89,8 @@ impl MetricsServer {
     }
 
     /// Records one pod's counters in the current round (cumulative cpu in millicore-seconds,
-    /// memory in bytes); returns what [`MetricsServer::pod`] now serves for it.
+    /// memory in bytes); returns what [`MetricsServer::pod`] now serves for it, with the pod's
+    /// tag (`tag_of` is asked when the pod's points start).
     #[inline]
     pub fn record(
         &mut self,
@@ -91,7 +98,8 @@ impl MetricsServer {
         now: SimTime,
         cpu_total: f64,
         memory: i64,
-    ) -> Option<PodMetrics> {
+        tag_of: impl FnOnce() -> Tag,
+    ) -> Option<(PodMetrics, Tag)> {
         let round = self.round;
         let i = pod.index() as usize;
         if self.points.len() <= i {
@@ -100,10 +108,11 @@ impl MetricsServer {
                 Points {
                     pod,
                     seen: 0,
-                    prev: (NO_POINT, 0.0),
+                    prev_t: NO_POINT,
                     last: (SimTime::ZERO, 0.0),
                     memory: 0,
                     cpu_milli: 0,
+                    tag: 0,
                 },
             );
         }
@@ -113,10 +122,11 @@ impl MetricsServer {
             *p = Points {
                 pod,
                 seen: round,
-                prev: (NO_POINT, 0.0),
+                prev_t: NO_POINT,
                 last: (now, cpu_total),
                 memory,
                 cpu_milli: 0,
+                tag: tag_of(),
             };
             None
         } else {
@@ -124,11 +134,11 @@ impl MetricsServer {
             if p.last.0 < now {
                 let secs = self.window_secs.secs(p.last.0, now);
                 p.cpu_milli = crate::engine::num::round_i64((cpu_total - p.last.1) / secs);
-                p.prev = p.last;
+                p.prev_t = p.last.0;
                 p.last = (now, cpu_total);
                 p.memory = memory;
             }
-            Self::served(p)
+            Self::served(p).map(|m| (m, p.tag))
         }
     }
 
@@ -151,14 +161,14 @@ impl MetricsServer {
     /// What a live slot serves: nothing until it has two points.
     #[inline]
     fn served(p: &Points) -> Option<PodMetrics> {
-        if p.prev.0 == NO_POINT {
+        if p.prev_t == NO_POINT {
             return None;
         }
         Some(PodMetrics {
             cpu_milli: p.cpu_milli,
             memory: p.memory,
             timestamp: p.last.0,
-            window: p.last.0.since(p.prev.0),
+            window: p.last.0.since(p.prev_t),
         })
     }
 }
@@ -178,10 +188,10 @@ mod tests {
         let p = PodId::from_parts(0, 0);
         let t = |s| SimTime::ZERO + SimDuration::from_secs(s);
         m.begin_scrape();
-        m.record(p, t(15), 0.0, 100);
+        m.record(p, t(15), 0.0, 100, || 0);
         assert_eq!(m.pod(p), None, "one point is not a rate");
         m.begin_scrape();
-        m.record(p, t(30), 3000.0, 200); // 3000 millicore-seconds in 15 s: 200m
+        m.record(p, t(30), 3000.0, 200, || 0); // 3000 millicore-seconds in 15 s: 200m
         assert_eq!(
             m.pod(p),
             Some(PodMetrics {
@@ -194,10 +204,13 @@ mod tests {
         m.begin_scrape();
         assert_eq!(m.pod(p), None, "a pod no longer reported is dropped");
         m.begin_scrape();
-        m.record(p, t(60), 9000.0, 300);
+        m.record(p, t(60), 9000.0, 300, || 7);
         assert_eq!(m.pod(p), None, "and starts again from one point");
         m.begin_scrape();
-        m.record(p, t(75), 9000.0, 300);
+        let got = m.record(p, t(75), 9000.0, 300, || {
+            panic!("asked when the points start")
+        });
+        assert_eq!(got.map(|(x, tag)| (x.cpu_milli, tag)), Some((0, 7)));
         assert_eq!(m.pod(p).map(|x| x.cpu_milli), Some(0));
     }
 }

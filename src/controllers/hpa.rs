@@ -22,7 +22,9 @@ use crate::autoscaling::hpa::replica_calculator::{
     self as rc, PodInput, Readiness, Sample, Tolerances,
 };
 use crate::autoscaling::hpa::spec::{ControllerDefaults, behavior_of};
-use crate::autoscaling::hpa::sums::{Digest, Digests, OthersSampled, RoundSums, settled_bulk};
+use crate::autoscaling::hpa::sums::{
+    Digest, Digests, OthersSampled, RoundSums, owner_tag, settled_bulk, tag_owner,
+};
 use crate::autoscaling::metrics_server::{DEFAULT_RESOLUTION, MetricsServer};
 use crate::controllers::WorkQueue;
 use crate::engine::{SimDuration, SimTime};
@@ -257,16 +259,18 @@ impl HpaController {
         let (metrics, sums) = (&mut self.metrics, &mut self.sums);
         let (now, store) = (cx.now, &*cx.store);
         kubelet.for_each_running(now, |p, cpu, mem| {
-            if let Some(m) = metrics.record(p, now, cpu, mem) {
-                sums.add(
-                    p,
-                    &m,
-                    || match store.pod(p).and_then(|x| x.owner) {
-                        Some(OwnerRef::ReplicaSet(rs)) => Some(rs),
-                        _ => None,
-                    },
-                    |rs| store.replicaset(rs).map_or(0, |r| r.members_gen),
-                );
+            let owner = || {
+                owner_tag(match store.pod(p).and_then(|x| x.owner) {
+                    Some(OwnerRef::ReplicaSet(rs)) => Some(rs),
+                    _ => None,
+                })
+            };
+            if let Some((m, tag)) = metrics.record(p, now, cpu, mem, owner)
+                && let Some(rs) = tag_owner(tag)
+            {
+                sums.add(rs, &m, |rs| {
+                    store.replicaset(rs).map_or(0, |r| r.members_gen)
+                });
             }
         });
         if self.hpas.iter().any(|h| !h.deleted) {

@@ -6,7 +6,8 @@
 //! them a sync needs only the sum of their samples and of their requests. So:
 //!
 //! - [`RoundSums`]: while metrics-server scrapes, each sample is added to its pod's
-//!   ReplicaSet's sums, together with the ReplicaSet's `members_gen` at that moment.
+//!   ReplicaSet's sums (the ReplicaSet rides along as the pod's metrics-server tag, see
+//!   [`owner_tag`]), together with the ReplicaSet's `members_gen` at that moment.
 //! - [`Digests`]: per ReplicaSet, which members are settled, their request sums, and the
 //!   others (pending, starting, unready, being deleted, no request), rebuilt when the
 //!   ReplicaSet's `members_gen` moves or a starting pod may have left its initialization
@@ -41,19 +42,22 @@ pub struct RsRound {
     pub memory_milli: i128,
 }
 
-/// The owner of one pod slot, as last looked up.
-#[derive(Copy, Clone, Debug)]
-struct OwnerSlot {
-    pod: PodId,
-    rs: Option<ReplicaSetId>,
+/// A pod's owning ReplicaSet as a metrics-server tag ([`crate::autoscaling::metrics_server::Tag`]).
+pub fn owner_tag(rs: Option<ReplicaSetId>) -> u64 {
+    rs.map_or(u64::MAX, |r| {
+        ((r.generation() as u64) << 32) | r.index() as u64
+    })
+}
+
+/// The ReplicaSet of a tag made by [`owner_tag`].
+pub fn tag_owner(tag: u64) -> Option<ReplicaSetId> {
+    (tag != u64::MAX).then(|| ReplicaSetId::from_parts(tag as u32, (tag >> 32) as u32))
 }
 
 /// Per-ReplicaSet sums of the newest scrape round.
 #[derive(Debug, Default)]
 pub struct RoundSums {
     round: u64,
-    /// Pod slot → owning ReplicaSet (looked up once per pod).
-    owners: Vec<OwnerSlot>,
     /// ReplicaSet slot → its sums.
     by_rs: Vec<RsRound>,
 }
@@ -64,29 +68,15 @@ impl RoundSums {
         self.round = round;
     }
 
-    /// Adds one pod's sample of this round; `owner_of` looks the pod's ReplicaSet up the first
-    /// time the pod is seen, `gen_of` reads a ReplicaSet's `members_gen` once per round.
+    /// Adds the sample of a pod of `rs` in this round; `gen_of` reads the ReplicaSet's
+    /// `members_gen`, once per round.
     #[inline]
     pub fn add(
         &mut self,
-        pod: PodId,
+        rs: ReplicaSetId,
         m: &PodMetrics,
-        owner_of: impl FnOnce() -> Option<ReplicaSetId>,
         gen_of: impl FnOnce(ReplicaSetId) -> u64,
     ) {
-        let i = pod.index() as usize;
-        if self.owners.len() <= i {
-            self.owners.resize(i + 1, OwnerSlot { pod, rs: None });
-            self.owners[i].pod = PodId::from_parts(u32::MAX, u32::MAX);
-        }
-        let o = &mut self.owners[i];
-        if o.pod != pod {
-            *o = OwnerSlot {
-                pod,
-                rs: owner_of(),
-            };
-        }
-        let Some(rs) = o.rs else { return };
         let j = rs.index() as usize;
         if self.by_rs.len() <= j {
             self.by_rs.resize(
@@ -385,6 +375,17 @@ mod tests {
     }
 
     #[test]
+    fn owner_tags_round_trip() {
+        for rs in [
+            None,
+            Some(ReplicaSetId::from_parts(0, 0)),
+            Some(ReplicaSetId::from_parts(7, 3)),
+        ] {
+            assert_eq!(tag_owner(owner_tag(rs)), rs);
+        }
+    }
+
+    #[test]
     fn round_sums_group_samples_by_replicaset_and_round() {
         let rs = ReplicaSetId::from_parts(1, 0);
         let m = |cpu, mem| PodMetrics {
@@ -395,9 +396,9 @@ mod tests {
         };
         let mut s = RoundSums::default();
         s.begin(3);
-        s.add(PodId::from_parts(4, 0), &m(100, 2), || Some(rs), |_| 9);
-        s.add(PodId::from_parts(0, 0), &m(50, 1), || Some(rs), |_| 99);
-        s.add(PodId::from_parts(1, 0), &m(7, 7), || None, |_| 0);
+        s.add(rs, &m(100, 2), |_| 9);
+        s.add(rs, &m(50, 1), |_| 99);
+        s.add(ReplicaSetId::from_parts(0, 0), &m(7, 7), |_| 0);
         let got = s.get(rs, 3).copied().expect("sampled");
         assert_eq!(
             (
@@ -412,12 +413,10 @@ mod tests {
         assert_eq!(s.get(rs, 4), None, "an older round");
         assert_eq!(s.get(ReplicaSetId::from_parts(1, 1), 3), None);
         s.begin(4);
-        s.add(
-            PodId::from_parts(4, 0),
-            &m(1, 1),
-            || panic!("the owner is remembered"),
-            |_| 10,
+        s.add(rs, &m(1, 1), |_| 10);
+        assert_eq!(
+            s.get(rs, 4).map(|g| (g.sampled, g.members_gen)),
+            Some((1, 10))
         );
-        assert_eq!(s.get(rs, 4).map(|g| g.sampled), Some(1));
     }
 }
