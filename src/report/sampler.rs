@@ -2,6 +2,7 @@
 //! `timeseries.csv` (columns documented in `docs/outputs.md`).
 
 use crate::api::{Kind, Object};
+use crate::engine::num::round_i64;
 use crate::engine::{SimDuration, SimTime};
 use crate::model::{ArenaId, Sym};
 use crate::scenario::{ResolvedAction, Scenario};
@@ -302,13 +303,16 @@ impl Sampler {
         );
         let (mut cu, mut mu) = (0i64, 0i64);
         let mut pool_used = vec![(0i64, 0i64); self.pools.len()];
+        // Integer sums: any order gives them; slot order reads the demands and the pod briefs
+        // in sequence (the sources list pods in sorted runs, which the stable sort merges).
+        self.touched.sort_by_key(|p| p.index());
         for &p in &self.touched {
             let d = &self.demands[p.index() as usize];
             debug_assert_eq!(
                 store.pod_brief(p).and_then(|b| b.node),
                 store.pod(p).and_then(|pod| pod.status.node)
             );
-            let (c, m) = (d.cpu.round() as i64, d.memory.round() as i64);
+            let (c, m) = (round_i64(d.cpu), round_i64(d.memory));
             cu += c;
             mu += m;
             if !pool_used.is_empty()
