@@ -29,7 +29,7 @@ use crate::engine::{SimDuration, SimRng, SimTime};
 use crate::model::pod::{PodPhase, VolumeRef};
 use crate::model::{Node, NodeId, OwnerRef, Pod, PodId};
 use crate::scenario::ClusterAutoscalerSettings;
-use crate::scheduler::Scheduler;
+use crate::scheduler::{Scheduler, TemplateFit};
 use crate::store::Store;
 use std::collections::BTreeMap;
 
@@ -253,13 +253,13 @@ fn fits(u: Used, p: &Pod, n: &Node) -> bool {
 
 /// Whether `p` fits the existing node `n` with `extra` already placed on it by this loop's
 /// simulation: requests, pod count, then the scheduler's own filters.
-fn fits_existing(p: &Pod, n: &Node, extra: Used, store: &Store, sched: &Scheduler) -> bool {
+fn fits_existing(p: &Pod, n: &Node, extra: Used, tf: &mut TemplateFit<'_>) -> bool {
     let used = Used {
         cpu: n.requested.cpu + extra.cpu,
         mem: n.requested.memory + extra.mem,
         pods: n.pod_count + extra.pods,
     };
-    fits(used, p, n) && sched.fits_template(p, n, store).is_ok()
+    fits(used, p, n) && tf.check(n).is_ok()
 }
 
 fn add(u: &mut Used, p: &Pod) {
@@ -421,13 +421,35 @@ impl ClusterAutoscaler {
             .nodes()
             .filter(|(id, n)| n.is_ready() && !self.deleting.contains(id))
             .collect();
+        // A pod that fits nowhere rules out its ReplicaSet siblings with the same requests
+        // (same template: the same filters pass or fail on each node, and `extra` only grows
+        // during the pass); pods with volumes are always tried.
+        let mut fit_nowhere: Vec<(crate::model::ReplicaSetId, i64, i64)> = Vec::new();
+        let sibling_key = |p: &Pod| match p.owner {
+            Some(OwnerRef::ReplicaSet(rs)) if p.spec.volumes.is_empty() => {
+                Some((rs, p.requests.cpu, p.requests.memory))
+            }
+            _ => None,
+        };
         pending.retain(|&(_, p)| {
+            let key = sibling_key(p);
+            let known = key.is_some_and(|k| fit_nowhere.contains(&k));
+            if known && !cfg!(debug_assertions) {
+                return true;
+            }
+            let mut tf = sched.template_fit(p, store);
             for &(id, n) in &ready {
                 let e = extra.get(&id).copied().unwrap_or_default();
-                if fits_existing(p, n, e, store, sched) {
+                if fits_existing(p, n, e, &mut tf) {
+                    debug_assert!(!known, "a sibling of a pod that fit nowhere fits");
                     add(extra.entry(id).or_default(), p);
                     return false;
                 }
+            }
+            if let Some(k) = key
+                && !known
+            {
+                fit_nowhere.push(k);
             }
             true
         });
@@ -442,9 +464,10 @@ impl ClusterAutoscaler {
             }
         }
         pending.retain(|&(_, p)| {
+            let mut tf = sched.template_fit(p, store);
             for (g, u) in upcoming.iter_mut() {
                 let t = &self.groups[*g].template;
-                if fits(*u, p, t) && sched.fits_template(p, t, store).is_ok() {
+                if fits(*u, p, t) && tf.check(t).is_ok() {
                     add(u, p);
                     return false;
                 }
@@ -785,13 +808,14 @@ impl ClusterAutoscaler {
                 let mut trial = planned.clone();
                 let ok = pods.iter().all(|&p| {
                     let pod = store.pod(p).expect("listed");
+                    let mut tf = sched.template_fit(pod, store);
                     for &other in &live {
                         if other == id || self.deleting.contains(&other) {
                             continue;
                         }
                         let on = store.node(other).expect("live");
                         let extra = trial.get(&other).copied().unwrap_or_default();
-                        if fits_existing(pod, on, extra, store, sched) {
+                        if fits_existing(pod, on, extra, &mut tf) {
                             add(trial.entry(other).or_default(), pod);
                             return true;
                         }

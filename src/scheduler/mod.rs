@@ -154,7 +154,7 @@ impl FitError {
             let mut run: Option<(&Status, usize)> = None;
             for (_, _, st) in &self.node_statuses {
                 match &mut run {
-                    Some((prev, c)) if prev.reasons == st.reasons => *c += 1,
+                    Some((prev, c)) if same_reasons(&prev.reasons, &st.reasons) => *c += 1,
                     _ => {
                         if let Some((prev, c)) = run.replace((st, 1)) {
                             for r in &prev.reasons {
@@ -467,33 +467,18 @@ impl Scheduler {
         node: &crate::model::Node,
         store: &Store,
     ) -> Result<(), (&'static str, Status)> {
-        let Some(idx) = self.profile_of(pod) else {
-            return Err(("", Status::unresolvable("no scheduler profile for the pod")));
-        };
-        let profile = &self.profiles[idx];
-        let view = View {
+        self.template_fit(pod, store).check(node)
+    }
+
+    /// [`Scheduler::fits_template`] for one pod against many nodes: PreFilter (which reads the
+    /// pod and the cluster, never the node) runs once, when the first node needs it.
+    pub fn template_fit<'a>(&'a self, pod: &'a Pod, store: &'a Store) -> TemplateFit<'a> {
+        TemplateFit {
+            sched: self,
+            pod,
             store,
-            cache: &self.cache,
-            nominator: &self.nominator,
-            nodes: self.cache.tree.list(),
-        };
-        let mut state = framework::CycleState::default();
-        let pre = runtime::run_pre_filter(profile, &mut state, pod, &view);
-        if !pre.status.is_success() && pre.status.code != framework::Code::Skip {
-            return Err((pre.plugin, pre.status));
+            prepared: None,
         }
-        let dummy = <NodeId as crate::model::ArenaId>::from_parts(u32::MAX, 0);
-        let info = framework::NodeInfo::plain(dummy, node);
-        for (i, f) in profile.filter.iter().enumerate() {
-            if state.skip_filter_mask & (1 << i) != 0 || profile.filter_local & (1 << i) == 0 {
-                continue;
-            }
-            let st = f.filter(&state, pod, &info, &view);
-            if !st.is_success() {
-                return Err((f.name(), st));
-            }
-        }
-        Ok(())
     }
 
     fn profile_of(&self, pod: &Pod) -> Option<usize> {
@@ -1590,6 +1575,70 @@ fn run_post_filter(
         }
     }
     (reasons.join(", "), nominating)
+}
+
+/// One pod checked against template nodes (see [`Scheduler::template_fit`]).
+pub struct TemplateFit<'a> {
+    sched: &'a Scheduler,
+    pod: &'a Pod,
+    store: &'a Store,
+    /// The profile and the PreFilter state, or PreFilter's rejection.
+    prepared: Option<Prepared>,
+}
+
+/// A template check's profile index and PreFilter state, or PreFilter's rejection.
+type Prepared = Result<(usize, framework::CycleState), (&'static str, Status)>;
+
+impl TemplateFit<'_> {
+    /// [`Scheduler::fits_template`] of the pod on `node`.
+    pub fn check(&mut self, node: &crate::model::Node) -> Result<(), (&'static str, Status)> {
+        let (sched, pod, store) = (self.sched, self.pod, self.store);
+        let view = View {
+            store,
+            cache: &sched.cache,
+            nominator: &sched.nominator,
+            nodes: sched.cache.tree.list(),
+        };
+        let prepared = self.prepared.get_or_insert_with(|| {
+            let Some(idx) = sched.profile_of(pod) else {
+                return Err(("", Status::unresolvable("no scheduler profile for the pod")));
+            };
+            let mut state = framework::CycleState::default();
+            let pre = runtime::run_pre_filter(&sched.profiles[idx], &mut state, pod, &view);
+            if !pre.status.is_success() && pre.status.code != framework::Code::Skip {
+                return Err((pre.plugin, pre.status));
+            }
+            Ok((idx, state))
+        });
+        let (idx, state) = match prepared {
+            Ok(p) => (p.0, &p.1),
+            Err(e) => return Err(e.clone()),
+        };
+        let profile = &sched.profiles[idx];
+        let dummy = <NodeId as crate::model::ArenaId>::from_parts(u32::MAX, 0);
+        let info = framework::NodeInfo::plain(dummy, node);
+        for (i, f) in profile.filter.iter().enumerate() {
+            if state.skip_filter_mask & (1 << i) != 0 || profile.filter_local & (1 << i) == 0 {
+                continue;
+            }
+            let st = f.filter(state, pod, &info, &view);
+            if !st.is_success() {
+                return Err((f.name(), st));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Equal reason lists; most reasons are the same static text, compared by address first.
+fn same_reasons(
+    a: &[std::borrow::Cow<'static, str>],
+    b: &[std::borrow::Cow<'static, str>],
+) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| (x.len() == y.len() && std::ptr::eq(x.as_ptr(), y.as_ptr())) || x == y)
 }
 
 /// Event notes hold at most 1024 bytes (`truncateMessage`, `validation.NoteLengthLimit`).

@@ -309,7 +309,11 @@ impl DefaultPreemption {
         let offset = p.rng.below(potential.len() as u64) as usize;
         let wanted = self.num_candidates(potential.len());
         let (mut non_violating, mut violating) = (Vec::new(), Vec::new());
-        let mut statuses = Vec::new();
+        let mut statuses = Vec::with_capacity(if no_victims_anywhere {
+            potential.len()
+        } else {
+            0
+        });
         for i in 0..potential.len() {
             let id = potential[(offset + i) % potential.len()];
             let victims = if no_victims_anywhere && store.node(id).is_some() {
