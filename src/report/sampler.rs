@@ -4,7 +4,7 @@
 use crate::api::{Kind, Object};
 use crate::engine::num::round_i64;
 use crate::engine::{SimDuration, SimTime};
-use crate::model::{ArenaId, Sym};
+use crate::model::{ArenaId, PodId, Sym};
 use crate::scenario::{ResolvedAction, Scenario};
 use crate::scheduler::Scheduler;
 use crate::store::Store;
@@ -49,6 +49,8 @@ pub struct Sampler {
     demands: Vec<crate::traffic::PodDemand>,
     mark: Vec<u32>,
     touched: Vec<crate::model::PodId>,
+    /// The pod of each slot `touched` lists (a scratch scatter, for a walk in slot order).
+    slot_pods: Vec<crate::model::PodId>,
     round: u32,
 }
 
@@ -247,6 +249,7 @@ impl Sampler {
             demands: Vec::new(),
             mark: Vec::new(),
             touched: Vec::new(),
+            slot_pods: Vec::new(),
             round: 0,
         }
     }
@@ -304,10 +307,20 @@ impl Sampler {
         let (mut cu, mut mu) = (0i64, 0i64);
         let mut pool_used = vec![(0i64, 0i64); self.pools.len()];
         // Integer sums: any order gives them; slot order reads the demands and the pod briefs
-        // in sequence (the sources list pods in sorted runs, which the stable sort merges).
-        self.touched.sort_by_key(|p| p.index());
+        // in sequence (the pods are placed by slot, then the marked slots walked).
+        self.slot_pods
+            .resize(self.mark.len(), PodId::from_parts(u32::MAX, u32::MAX));
         for &p in &self.touched {
-            let d = &self.demands[p.index() as usize];
+            self.slot_pods[p.index() as usize] = p;
+        }
+        for (slot, _) in self
+            .mark
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| **m == self.round)
+        {
+            let p = self.slot_pods[slot];
+            let d = &self.demands[slot];
             debug_assert_eq!(
                 store.pod_brief(p).and_then(|b| b.node),
                 store.pod(p).and_then(|pod| pod.status.node)
