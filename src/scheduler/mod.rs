@@ -175,13 +175,43 @@ impl FitError {
                         self.num_all_nodes - self.node_statuses.len();
                 }
             }
-            let mut parts: Vec<String> = counts.iter().map(|(r, c)| format!("{c} {r}")).collect();
-            parts.sort();
-            if !parts.is_empty() {
-                msg.push_str(&format!(" {}.", parts.join(", ")));
-            }
+            push_counts(&mut msg, &counts);
         }
         msg
+    }
+
+    /// [`FitError::message`] of a diagnosis listing `listed` nodes, all with `status`, over
+    /// `num_all_nodes` nodes whose others have `absent` (no PreFilter or PostFilter message),
+    /// without building the list.
+    pub fn uniform_message(
+        num_all_nodes: usize,
+        listed: usize,
+        status: &Status,
+        absent: &Status,
+    ) -> String {
+        let mut msg = format!("0/{num_all_nodes} nodes are available:");
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        if listed > 0 {
+            for r in &status.reasons {
+                *counts.entry(r.as_ref()).or_default() += listed;
+            }
+        }
+        if listed < num_all_nodes {
+            for r in &absent.reasons {
+                *counts.entry(r.as_ref()).or_default() += num_all_nodes - listed;
+            }
+        }
+        push_counts(&mut msg, &counts);
+        msg
+    }
+}
+
+/// Appends " n reason, m reason." (sorted as strings, as upstream sorts them) to a message.
+fn push_counts(msg: &mut String, counts: &BTreeMap<&str, usize>) {
+    let mut parts: Vec<String> = counts.iter().map(|(r, c)| format!("{c} {r}")).collect();
+    parts.sort();
+    if !parts.is_empty() {
+        msg.push_str(&format!(" {}.", parts.join(", ")));
     }
 }
 
@@ -1663,6 +1693,27 @@ pub fn check_cache(s: &Scheduler, store: &Store) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_uniform_diagnosis_words_the_message_as_the_listed_one() {
+        let status = Status::unresolvable("No preemption victims found for incoming pod");
+        let absent = Status::unresolvable("Preemption is not helpful for scheduling");
+        for (all, listed) in [(5, 5), (5, 3), (5, 0), (1000, 420), (12, 11)] {
+            let mut f = FitError::new(all);
+            f.absent = absent.clone();
+            f.node_statuses = (0..listed)
+                .map(|i| {
+                    let id = <NodeId as crate::model::ArenaId>::from_parts(i as u32, 0);
+                    (id, "DefaultPreemption", status.clone())
+                })
+                .collect();
+            assert_eq!(
+                FitError::uniform_message(all, listed, &status, &absent),
+                f.message(),
+                "{all} nodes, {listed} listed"
+            );
+        }
+    }
 
     #[test]
     fn num_feasible_nodes_matches_schedule_one_test() {

@@ -307,6 +307,19 @@ impl DefaultPreemption {
         // without reading each node's pods).
         let no_victims_anywhere = !store.may_have_priority_below(pod.priority);
         let offset = p.rng.below(potential.len() as u64) as usize;
+        if no_victims_anywhere && potential.iter().all(|&n| store.node(n).is_some()) {
+            // Every candidate has no victims: the diagnosis the loop below would build, without
+            // a status per node.
+            return PostFilterResult {
+                status: Status::unschedulable(FitError::uniform_message(
+                    all.len(),
+                    potential.len(),
+                    &Status::unresolvable(NO_VICTIMS),
+                    &Status::unresolvable(NOT_HELPFUL),
+                )),
+                nominating: Nominating::Clear,
+            };
+        }
         let wanted = self.num_candidates(potential.len());
         let (mut non_violating, mut violating) = (Vec::new(), Vec::new());
         let mut statuses = Vec::with_capacity(if no_victims_anywhere {
