@@ -249,7 +249,7 @@ impl NodeResourcesFit {
         }
         match self.args.strategy {
             Strategy::RequestedToCapacityRatio(_) => {
-                ((total as f64) / (weights as f64)).round() as i64
+                crate::engine::num::round_i64((total as f64) / (weights as f64))
             }
             _ => total / weights,
         }

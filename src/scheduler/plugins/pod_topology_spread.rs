@@ -551,7 +551,8 @@ impl PreScorePlugin for PodTopologySpread {
 fn round_non_negative(x: f64) -> i64 {
     debug_assert!(x >= 0.0);
     let i = x as i64;
-    if x - i as f64 >= 0.5 { i + 1 } else { i }
+    // Without a branch: which way a score rounds is a coin toss the predictor would lose.
+    i + (x - i as f64 >= 0.5) as i64
 }
 
 /// `scoreForCount`.
