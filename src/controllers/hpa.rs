@@ -100,6 +100,8 @@ pub struct Hpa {
     /// Status.
     pub status: HpaStatus,
     deleted: bool,
+    /// The target Deployment as last resolved (checked against its name before reuse).
+    target_deployment: Option<DeploymentId>,
 }
 
 enum Target {
@@ -226,6 +228,7 @@ impl HpaController {
                         history: History::default(),
                         status: HpaStatus::default(),
                         deleted: false,
+                        target_deployment: None,
                     });
                     self.by_key.insert((ns, name), i);
                     live.push(i);
@@ -519,12 +522,20 @@ impl HpaController {
 
 const SOURCE: &str = "horizontal-pod-autoscaler";
 
-fn target(h: &Hpa, store: &Store) -> Option<Target> {
+fn target(h: &mut Hpa, store: &Store) -> Option<Target> {
     let r = &h.spec.scale_target_ref;
     match r.kind.as_str() {
-        "Deployment" => store
-            .deployment_by_name(h.namespace, &r.name)
-            .map(Target::Deployment),
+        "Deployment" => {
+            // The Deployment found last time, while it is still the one of that name.
+            let cached = h.target_deployment.filter(|&d| {
+                store
+                    .deployment(d)
+                    .is_some_and(|x| !x.deleted && x.namespace == h.namespace && *x.name == *r.name)
+            });
+            let d = cached.or_else(|| store.deployment_by_name(h.namespace, &r.name));
+            h.target_deployment = d;
+            d.map(Target::Deployment)
+        }
         "ReplicaSet" => store
             .replicaset_by_name(h.namespace, &r.name)
             .map(Target::ReplicaSet),
