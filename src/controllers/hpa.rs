@@ -58,8 +58,8 @@ pub struct Condition {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CurrentMetric {
     /// The metric's name as the events word it (e.g. `cpu resource utilization (percentage
-    /// of request)`).
-    pub name: String,
+    /// of request)`; the resource metrics' names are constant texts).
+    pub name: Cow<'static, str>,
     /// Utilization percent for Utilization targets, else the average or total value (milli).
     pub value: i64,
 }
@@ -375,13 +375,17 @@ impl HpaController {
             match compute_replicas(h, current, &scope, &sources, &mut self.digests, cx) {
                 Ok((proposal, metric, metrics)) => {
                     h.status.current_metrics = metrics;
-                    h.status.scaling_active = cond(
-                        true,
-                        "ValidMetricFound",
-                        format!(
-                            "the HPA was able to successfully calculate a replica count from {metric}"
-                        ),
-                    );
+                    // The same condition as last sync keeps its message (no reformatting).
+                    const VALID: &str =
+                        "the HPA was able to successfully calculate a replica count from ";
+                    if !h.status.scaling_active.as_ref().is_some_and(|c| {
+                        c.status
+                            && c.reason == "ValidMetricFound"
+                            && c.message.strip_prefix(VALID) == Some(&*metric)
+                    }) {
+                        h.status.scaling_active =
+                            cond(true, "ValidMetricFound", format!("{VALID}{metric}"));
+                    }
                     if proposal > current {
                         reason = format!("{metric} above target");
                     } else if proposal < current {
@@ -616,7 +620,7 @@ struct Sources<'a> {
     readiness: Readiness,
 }
 
-type Proposals = (i32, String, Vec<CurrentMetric>);
+type Proposals = (i32, Cow<'static, str>, Vec<CurrentMetric>);
 
 /// `computeReplicasForMetrics`: one proposal per metric, the largest wins; all failing (or
 /// some failing while the others would scale down) is an error.
@@ -628,8 +632,8 @@ fn compute_replicas(
     digests: &mut Digests,
     cx: &Ctx<'_>,
 ) -> Result<Proposals, (&'static str, String)> {
-    let mut best: Option<(i32, String)> = None;
-    let mut statuses = Vec::new();
+    let mut best: Option<(i32, Cow<'static, str>)> = None;
+    let mut statuses = Vec::with_capacity(h.spec.metrics.len());
     let mut invalid = 0;
     let mut first_err: Option<(&'static str, String)> = None;
     for m in &h.spec.metrics {
@@ -668,6 +672,21 @@ fn compute_replicas(
     Ok((r, name, statuses))
 }
 
+/// A resource metric's name as the events word it: `{cpu|memory} {resource|container
+/// resource}[ utilization (percentage of request)]`.
+fn resource_metric_name(is_cpu: bool, container: bool, utilization: bool) -> Cow<'static, str> {
+    Cow::Borrowed(match (is_cpu, container, utilization) {
+        (true, false, true) => "cpu resource utilization (percentage of request)",
+        (true, true, true) => "cpu container resource utilization (percentage of request)",
+        (false, false, true) => "memory resource utilization (percentage of request)",
+        (false, true, true) => "memory container resource utilization (percentage of request)",
+        (true, false, false) => "cpu resource",
+        (true, true, false) => "cpu container resource",
+        (false, false, false) => "memory resource",
+        (false, true, false) => "memory container resource",
+    })
+}
+
 fn resource_name(r: &str) -> Option<bool> {
     match r {
         "cpu" => Some(true),
@@ -684,7 +703,7 @@ fn metric_proposal(
     src: &Sources<'_>,
     digests: &mut Digests,
     cx: &Ctx<'_>,
-) -> Result<(i32, String, i64), (&'static str, String)> {
+) -> Result<(i32, Cow<'static, str>, i64), (&'static str, String)> {
     use api::MetricSourceType as T;
     let tol = h.tolerances;
     let now = cx.now;
@@ -707,19 +726,13 @@ fn metric_proposal(
     };
     match m.type_ {
         T::Resource | T::ContainerResource => {
-            let (name, container, target, why, what) = match m.type_ {
+            let (name, container, target, why) = match m.type_ {
                 T::Resource => {
                     let r = m.resource.as_ref().ok_or((
                         "FailedGetResourceMetric",
                         "resource metric without `resource`".to_string(),
                     ))?;
-                    (
-                        &r.name,
-                        None,
-                        &r.target,
-                        "FailedGetResourceMetric",
-                        "resource",
-                    )
+                    (&r.name, None, &r.target, "FailedGetResourceMetric")
                 }
                 _ => {
                     let r = m.container_resource.as_ref().ok_or((
@@ -731,7 +744,6 @@ fn metric_proposal(
                         Some(r.container.as_str()),
                         &r.target,
                         "FailedGetContainerResourceMetric",
-                        "container resource",
                     )
                 }
             };
@@ -754,7 +766,7 @@ fn metric_proposal(
                         })?;
                     Ok((
                         p.replicas,
-                        format!("{name} {what} utilization (percentage of request)"),
+                        resource_metric_name(is_cpu, container.is_some(), true),
                         p.utilization,
                     ))
                 }
@@ -772,7 +784,11 @@ fn metric_proposal(
                                 format!("failed to get {name} usage: unable to get metrics for resource {name}: {e}"),
                             )
                         })?;
-                    Ok((p.replicas, format!("{name} {what}"), p.utilization))
+                    Ok((
+                        p.replicas,
+                        resource_metric_name(is_cpu, container.is_some(), false),
+                        p.utilization,
+                    ))
                 }
             }
         }
@@ -818,7 +834,7 @@ fn metric_proposal(
             )?;
             Ok((
                 p.replicas,
-                format!("pods metric {}", pm.metric.name),
+                Cow::Owned(format!("pods metric {}", pm.metric.name)),
                 p.utilization,
             ))
         }
@@ -841,7 +857,7 @@ fn metric_proposal(
                 ));
             };
             let usage = (src.rate * 1000.0).round() as i64;
-            let name = format!("external metric {}(nil)", em.metric.name);
+            let name = Cow::Owned(format!("external metric {}(nil)", em.metric.name));
             if let Some(v) = em.target.value.as_ref().and_then(|q| q.milli_value().ok()) {
                 let ready = scope
                     .pods(cx.store)
