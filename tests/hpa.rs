@@ -441,3 +441,113 @@ fn rollouts_and_node_failures_keep_the_bulk_tally_exact() {
     let d = sim.store.deployments().next().unwrap().1;
     assert_eq!((d.replicas, d.status.ready_replicas), (3, 3));
 }
+
+#[test]
+fn usage_groups_serve_every_pod_what_its_own_counter_would() {
+    // The kubelet keeps most pods' usage per group (kubelet::groups) and metrics-server serves
+    // group members the group's samples. This run makes pods change groups in every way:
+    // scrapes every 10 s (between the 15 s load ticks), readiness flips, OOM kills and
+    // restarts, throttling, a rollout, a node failure, and pods of a second Deployment
+    // targeted by two sources (never grouped). Debug builds check at every tick that each
+    // pod's counter equals one advanced pod by pod, and at every scrape that each pod is
+    // served what pod-by-pod points would serve it and that the HPA's per-ReplicaSet sums
+    // add up, so this test fails if the group bookkeeping ever drifts.
+    let text = r#"
+apiVersion: kubesim/v1alpha1
+kind: Scenario
+metadata: {name: usage-groups}
+seed: 1
+duration: 40m
+metrics: {resolution: 10s}
+nodePools:
+  - name: general
+    count: 4
+    template:
+      status:
+        allocatable: {cpu: "8", memory: 32Gi, pods: "110"}
+images:
+  - {name: "web:1", size: 50Mi}
+  - {name: "web:2", size: 50Mi}
+manifests:
+  - inline: |
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web}
+      spec:
+        replicas: 3
+        selector: {matchLabels: {app: web}}
+        template:
+          metadata: {labels: {app: web}}
+          spec:
+            containers:
+              - name: web
+                image: web:1
+                resources:
+                  requests: {cpu: 200m, memory: 256Mi}
+                  limits: {cpu: "1", memory: 512Mi}
+                readinessProbe: {initialDelaySeconds: 2, periodSeconds: 5}
+  - inline: |
+      apiVersion: autoscaling/v2
+      kind: HorizontalPodAutoscaler
+      metadata: {name: web}
+      spec:
+        scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+        minReplicas: 3
+        maxReplicas: 4
+        metrics:
+          - type: Resource
+            resource:
+              name: cpu
+              target: {type: Utilization, averageUtilization: 50}
+  - inline: |
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: api}
+      spec:
+        replicas: 2
+        selector: {matchLabels: {app: api}}
+        template:
+          metadata: {labels: {app: api}}
+          spec:
+            containers:
+              - name: api
+                image: web:1
+                resources:
+                  requests: {cpu: 100m, memory: 128Mi}
+  - inline: |
+      apiVersion: v1
+      kind: Service
+      metadata: {name: api}
+      spec:
+        selector: {app: api}
+        ports: [{port: 80}]
+load:
+  - name: api
+    target: {deployment: api}
+    rate: {constant: {rps: 20}}
+    perRequest: {cpu: 5m}
+  - name: api-svc
+    target: {service: api}
+    rate: {constant: {rps: 10}}
+    perRequest: {cpu: 5m}
+  - name: web
+    target: {deployment: web}
+    rate:
+      step: {steps: [{at: 0s, rps: 30}, {at: 5m, rps: 300}, {at: 20m, rps: 30}]}
+    perRequest: {cpu: 25m, memory: 8Mi}
+    perPod: {cpu: 5m, memory: 100Mi}
+events:
+  - at: 10m
+    setImage: {target: deployment/web, container: web, image: "web:2"}
+  - at: 12m
+    failNode: {node: general-0}
+  - at: 16m
+    recoverNode: {node: general-0}
+"#;
+    let mut sim = sim_from(text);
+    sim.run();
+    let k = sim.kubelet().stats();
+    assert!(k.oom_kills > 0, "the step OOM-kills web pods: {k:?}");
+    assert!(k.throttled_cpu_seconds() > 0.0, "and throttles them: {k:?}");
+    assert!(!rescales(&sim).is_empty());
+}

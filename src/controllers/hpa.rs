@@ -257,25 +257,42 @@ impl HpaController {
     /// metrics-server's scrape: every running pod on every kubelet (metrics-server scrapes
     /// whole nodes, not HPA targets).
     pub fn on_scrape(&mut self, kubelet: &mut Kubelet, cx: &mut Ctx<'_>) {
-        self.metrics.begin_scrape();
+        let now = cx.now;
+        self.metrics.begin_scrape(now);
         self.sums.begin(self.metrics.round());
-        let (metrics, sums) = (&mut self.metrics, &mut self.sums);
-        let (now, store) = (cx.now, &*cx.store);
-        kubelet.for_each_running(now, |p, cpu, mem| {
-            let owner = || {
-                owner_tag(match store.pod(p).and_then(|x| x.owner) {
-                    Some(OwnerRef::ReplicaSet(rs)) => Some(rs),
-                    _ => None,
-                })
-            };
-            if let Some((m, tag)) = metrics.record(p, now, cpu, mem, owner)
-                && let Some(rs) = tag_owner(tag)
-            {
-                sums.add(rs, &m, |rs| {
-                    store.replicaset(rs).map_or(0, |r| r.members_gen)
-                });
+        let mut sink = Scrape {
+            metrics: &mut self.metrics,
+            sums: &mut self.sums,
+            store: cx.store,
+            now,
+        };
+        kubelet.scrape(now, &mut sink);
+        #[cfg(debug_assertions)]
+        {
+            let running = kubelet.debug_running(now);
+            self.metrics.check_round(&running);
+            // The sums are the per-pod samples summed per ReplicaSet.
+            let mut by_rs: BTreeMap<ReplicaSetId, (u32, i128, i128)> = BTreeMap::new();
+            for &(p, _, _) in &running {
+                if let (Some(m), Some(OwnerRef::ReplicaSet(rs))) =
+                    (self.metrics.pod(p), cx.store.pod(p).and_then(|x| x.owner))
+                {
+                    let e = by_rs.entry(rs).or_default();
+                    *e = (
+                        e.0 + 1,
+                        e.1 + m.cpu_milli as i128,
+                        e.2 + m.memory as i128 * 1000,
+                    );
+                }
             }
-        });
+            for (rs, (n, cpu, mem)) in by_rs {
+                let got = self.sums.get(rs, self.metrics.round()).expect("sums");
+                assert_eq!(
+                    (got.sampled, got.cpu_milli, got.memory_milli),
+                    (n, cpu, mem)
+                );
+            }
+        }
         if self.hpas.iter().any(|h| !h.deleted) {
             cx.queue
                 .push(cx.now + self.metrics.resolution, Event::MetricsScrape);
@@ -609,6 +626,53 @@ impl<'a> Scope<'a> {
     fn pods(&self, store: &Store) -> &[PodId] {
         self.pods
             .get_or_init(|| target_pods(self.target, self.ns, store, self.sets))
+    }
+}
+
+/// One scrape on its way from the kubelets into metrics-server and the HPA's per-ReplicaSet
+/// sums.
+struct Scrape<'a> {
+    metrics: &'a mut MetricsServer,
+    sums: &'a mut RoundSums,
+    store: &'a Store,
+    now: SimTime,
+}
+
+impl crate::kubelet::usage::ScrapeSink for Scrape<'_> {
+    fn left(&mut self, left: crate::kubelet::usage::Left) {
+        self.metrics.left(left);
+    }
+
+    fn group(&mut self, group: u32, cum: u64, memory: i64) {
+        self.metrics.group(group, cum, memory);
+    }
+
+    fn groups_done(&mut self) {
+        let (sums, store) = (&mut *self.sums, self.store);
+        self.metrics.for_each_group_sum(|tag, pods, cpu, memory| {
+            if let Some(rs) = tag_owner(tag) {
+                sums.add_many(rs, pods, cpu, memory, |rs| {
+                    store.replicaset(rs).map_or(0, |r| r.members_gen)
+                });
+            }
+        });
+    }
+
+    fn pod(&mut self, p: PodId, cum: u64, memory: i64, join: Option<u32>) {
+        let store = self.store;
+        let owner = || {
+            owner_tag(match store.pod(p).and_then(|x| x.owner) {
+                Some(OwnerRef::ReplicaSet(rs)) => Some(rs),
+                _ => None,
+            })
+        };
+        if let Some((m, tag)) = self.metrics.record(p, self.now, cum, memory, join, owner)
+            && let Some(rs) = tag_owner(tag)
+        {
+            self.sums.add(rs, &m, |rs| {
+                store.replicaset(rs).map_or(0, |r| r.members_gen)
+            });
+        }
     }
 }
 

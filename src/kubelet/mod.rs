@@ -14,6 +14,7 @@
 //! usage is held against limits and node memory at each load tick ([`usage`]), which may throttle,
 //! OOM-kill, or (through the eviction manager's 10 s housekeeping) evict pods.
 
+mod groups;
 pub mod restart;
 mod rows;
 pub mod usage;

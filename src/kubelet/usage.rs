@@ -16,7 +16,9 @@
 //! (usage above requests first, then lower priority, then larger usage minus requests). The
 //! condition stays until no pressure was seen for `evictionPressureTransitionPeriod` (5 m).
 
+use super::groups::{GroupKey, NO_SOURCE};
 use super::restart::{OOM_EXIT_CODE, TermReason};
+pub use super::rows::Left;
 use super::{Kubelet, Stage, rows};
 use crate::engine::{RngStreams, SimDuration, SimTime};
 use crate::model::pod::{PodPhase, PodReason};
@@ -25,7 +27,7 @@ use crate::scenario::MemoryThreshold;
 use crate::sim::Ctx;
 use crate::store::PodDelta;
 use crate::store::events::EventType;
-use crate::traffic::Traffic;
+use crate::traffic::{SlotSources, Traffic};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -92,8 +94,6 @@ pub struct KubeletExt {
     pub stats: KubeletStats,
     eviction: Option<MemoryThreshold>,
     transition: SimDuration,
-    /// Memory used by pods, per node slot (bytes).
-    node_memory: Vec<i64>,
     /// When pressure was last observed on a node.
     pressure_seen: BTreeMap<NodeId, SimTime>,
     /// Pods throttled or OOM-killed at the current load tick (buffer reused across ticks).
@@ -111,7 +111,6 @@ impl Default for KubeletExt {
             stats: KubeletStats::default(),
             eviction: None,
             transition: DEFAULT_PRESSURE_TRANSITION,
-            node_memory: Vec::new(),
             pressure_seen: BTreeMap::new(),
             exceptions: Vec::new(),
             last_tick: None,
@@ -191,22 +190,15 @@ impl Kubelet {
         &self.ext.stats
     }
 
-    /// Memory the pods on `node` used at the last load tick (bytes).
-    pub fn node_memory_usage(&self, node: NodeId) -> i64 {
-        self.ext
-            .node_memory
-            .get(node.index() as usize)
-            .copied()
-            .unwrap_or(0)
-    }
-
     /// The load tick: holds each loaded pod's demand against its limits (throttling, OOM kills)
-    /// and recomputes the memory used on each node. Throttled cpu time and unserved requests
-    /// accumulate at each tick for the interval since the previous one, at that tick's rates.
+    /// and brings the cumulative cpu counters up to date. Throttled cpu time and unserved
+    /// requests accumulate at each tick for the interval since the previous one, at that
+    /// tick's rates.
     ///
-    /// One pass over the usage rows in slot order; pods that are throttled or OOM-killed are
-    /// then handled in the order the load model lists them (first source, then pod id), so
-    /// sums and events come out as a per-source walk would give them.
+    /// The work is per usage group ([`super::groups`]) and per solo row: rows whose load-model
+    /// membership changed since the last tick (`Traffic::slot_changes`) leave their group,
+    /// and every solo row that can join one does. Pods that are throttled or OOM-killed are
+    /// then handled in the order the load model lists them (first source, then pod id).
     pub fn on_load_tick(&mut self, traffic: &Traffic, cx: &mut Ctx<'_>) {
         let ext = &mut self.ext;
         if let Some(t) = ext.last_tick {
@@ -218,49 +210,43 @@ impl Kubelet {
         ext.throttle_rate = 0.0;
         ext.stats.throttled_cpu_m = 0;
         ext.stats.unserved_rps = 0.0;
-        ext.node_memory.iter_mut().for_each(|m| *m = 0);
         self.sync_rows();
         let now = cx.now;
         let mut exceptions = std::mem::take(&mut self.ext.exceptions);
         exceptions.clear();
-        let node_memory = &mut self.ext.node_memory;
-        let mut elapsed = crate::engine::Elapsed::default();
-        let limits = &self.rows.limits;
-        let limits_of = |i: usize| rows::as_options(limits[i]);
-        for (i, row) in self.rows.rows.iter_mut().enumerate() {
-            if !row.present() {
+        let t = &mut self.rows;
+        t.advance(now);
+        for &i in traffic.slot_changes() {
+            let i = i as usize;
+            if t.rows.get(i).is_some_and(|r| r.group != rows::NO_GROUP) {
+                t.leave(i);
+            }
+        }
+        for g in &mut t.groups {
+            g.refresh(traffic);
+        }
+        let mut k = 0;
+        while k < t.solo.len() {
+            let i = t.solo[k] as usize;
+            if let Some(key) = group_key(&t.rows[i], t.limits[i], traffic, i) {
+                // Takes the row off the solo list: the next one moves to position k.
+                t.join(i, key, traffic, now);
+                continue;
+            }
+            k += 1;
+            let limits = t.limits[i];
+            let row = &mut t.rows[i];
+            row.cpu = 0.0;
+            row.memory = 0;
+            if !row.counted() {
                 continue;
             }
             let Some((first_source, demand_cpu, memory)) = traffic.slot_usage(i, row.pod) else {
                 continue;
             };
-            debug_assert_eq!(
-                traffic
-                    .slot_demand(i, row.pod)
-                    .map(|d| (d.first_source, d.demand.cpu, d.memory)),
-                Some((first_source, demand_cpu, memory))
-            );
-            row.memory = 0;
-            row.advance_cpu_with(now, &mut elapsed);
-            row.cpu = 0.0;
-            debug_assert!(self.runs[i].as_ref().is_some_and(|r| r.pod == row.pod
-                && (r.stage == Stage::Running) == row.running()
-                && r.life.first_running.unwrap_or(rows::NO_CONTAINER) == row.first_running
-                && r.life.node.map_or(rows::NO_NODE, |n| n.index()) == row.node
-                && r.life.limits == limits_of(i)));
-            if !row.running()
-                || row.first_running == rows::NO_CONTAINER
-                || row.node == rows::NO_NODE
-            {
-                continue;
-            }
-            debug_assert!(cx.store.pod(row.pod).is_some_and(|pod| {
-                pod.status.node.map(|n| n.index()) == Some(row.node)
-                    && pod_limits(pod) == limits_of(i)
-            }));
             // NO_LIMIT is above any demand: no throttling, no OOM kill.
             let (cpu_limit, memory_limit) = if row.limited() {
-                limits[i]
+                limits
             } else {
                 (rows::NO_LIMIT, rows::NO_LIMIT)
             };
@@ -269,31 +255,42 @@ impl Kubelet {
             row.cpu = if throttled { cpu_limit } else { demand_cpu };
             let oom = memory > memory_limit;
             if throttled || oom {
-                // The full demand (baseline, rate) of a pod the table just gave.
                 let demand = traffic
                     .slot_demand(i, row.pod)
                     .map(|sd| sd.demand)
                     .unwrap_or_default();
-                debug_assert_eq!(demand.cpu, demand_cpu);
                 exceptions.push(Exception {
                     key: (first_source, row.pod),
                     demand,
-                    limits: limits_of(i),
+                    limits: rows::as_options(limits),
                     memory,
                     first_running: row.first_running,
                     oom,
                 });
             }
-            if oom {
-                continue;
+            if !oom {
+                row.memory = memory;
             }
-            let ni = row.node as usize;
-            if node_memory.len() <= ni {
-                node_memory.resize(ni + 1, 0);
-            }
-            node_memory[ni] += memory;
-            row.memory = memory;
         }
+        for g in t.groups.iter().filter(|g| g.throttled || g.oom) {
+            for &i in &g.members {
+                let (i, row) = (i as usize, &t.rows[i as usize]);
+                let demand = traffic
+                    .slot_demand(i, row.pod)
+                    .map(|sd| sd.demand)
+                    .unwrap_or_default();
+                exceptions.push(Exception {
+                    key: (g.key.source, row.pod),
+                    demand,
+                    limits: rows::as_options(t.limits[i]),
+                    memory: g.demand.1,
+                    first_running: row.first_running,
+                    oom: g.oom,
+                });
+            }
+        }
+        #[cfg(debug_assertions)]
+        self.check_usage(traffic, cx);
         if !exceptions.is_empty() {
             exceptions.sort_unstable_by_key(|e| e.key);
             for e in &exceptions {
@@ -301,6 +298,54 @@ impl Kubelet {
             }
         }
         self.ext.exceptions = exceptions;
+    }
+
+    /// Debug builds, after a load tick: every row mirrors its run, is in the group its state
+    /// calls for (or solo when none), and uses what the load model asks of it.
+    #[cfg(debug_assertions)]
+    fn check_usage(&self, traffic: &Traffic, cx: &Ctx<'_>) {
+        let t = &self.rows;
+        t.check_lists();
+        for (i, row) in t.rows.iter().enumerate() {
+            if !row.present() {
+                continue;
+            }
+            assert!(self.runs[i].as_ref().is_some_and(|r| r.pod == row.pod
+                && (r.stage == Stage::Running) == row.running()
+                && r.life.first_running.unwrap_or(rows::NO_CONTAINER) == row.first_running
+                && r.life.node.map_or(rows::NO_NODE, |n| n.index()) == row.node
+                && r.life.limits == rows::as_options(t.limits[i])));
+            let key = group_key(row, t.limits[i], traffic, i);
+            assert_eq!(
+                key,
+                (row.group != rows::NO_GROUP).then(|| t.groups[row.group as usize].key),
+                "slot {i}: not in the group its state calls for"
+            );
+            if !row.counted() {
+                continue;
+            }
+            assert!(cx.store.pod(row.pod).is_some_and(|pod| {
+                pod.status.node.map(|n| n.index()) == Some(row.node)
+                    && pod_limits(pod) == rows::as_options(t.limits[i])
+            }));
+            let (cl, ml) = t.limits[i];
+            let expect = match traffic.slot_usage(i, row.pod) {
+                Some((_, cpu, memory)) => {
+                    assert_eq!(
+                        traffic
+                            .slot_demand(i, row.pod)
+                            .map(|d| (d.demand.cpu, d.memory)),
+                        Some((cpu, memory))
+                    );
+                    (
+                        if cpu > cl as f64 { cl as f64 } else { cpu },
+                        if memory > ml { 0 } else { memory },
+                    )
+                }
+                None => (0.0, 0),
+            };
+            assert_eq!(t.usage(i), expect, "slot {i}: usage");
+        }
     }
 
     /// A pod over its cpu limit (throttled) or memory limit (OOM-killed) at a load tick.
@@ -353,44 +398,96 @@ impl Kubelet {
         self.container_exited(p, first_running, OOM_EXIT_CODE, TermReason::OomKilled, cx);
     }
 
-    /// What the pod's cgroups report now for metrics-server (`/metrics/resource`): cumulative
-    /// cpu (millicore-seconds) and the memory working set (bytes); None unless its containers
-    /// run.
-    pub fn pod_usage_counters(&self, p: crate::model::PodId, now: SimTime) -> Option<(f64, i64)> {
+    /// What the pod's cgroups report now: cumulative cpu (millicore-seconds) and the memory
+    /// working set (bytes); None unless its containers run.
+    pub fn pod_usage_counters(&mut self, p: PodId, now: SimTime) -> Option<(f64, i64)> {
+        self.sync_rows();
         let run = self.runs.get(p.index() as usize)?.as_ref()?;
         if run.pod != p || run.stage != Stage::Running {
             return None;
         }
-        let row = self.rows.get(p)?;
-        Some((row.cpu_total_at(now), row.memory))
+        let i = self.rows.slot(p)?;
+        // Core-nanoseconds are millicore-microseconds.
+        let cum = self.rows.cum_at(i, now) as f64 / 1e6;
+        Some((cum, self.rows.usage(i).1))
     }
 
-    /// Calls `f(pod, cumulative cpu, memory)` for every pod whose containers run, in pod slot
-    /// order: metrics-server's scrape of every kubelet (what
-    /// [`Kubelet::pod_usage_counters`] gives each pod).
-    pub fn for_each_running(&mut self, now: SimTime, mut f: impl FnMut(PodId, f64, i64)) {
+    /// metrics-server's scrape of every kubelet (`/metrics/resource`): tells `sink` what each
+    /// running pod's cgroups report now, by usage group where it can. In order:
+    ///
+    /// 1. [`ScrapeSink::left`] for every pod that left a group it was registered in since the
+    ///    last scrape;
+    /// 2. [`ScrapeSink::group`] for every group: the counter of a member that was in it from
+    ///    the start, and its members' memory; then [`ScrapeSink::groups_done`];
+    /// 3. [`ScrapeSink::pod`] for every running pod not registered in a group: a pod that
+    ///    joined a group since the last scrape (registered in it from now on), and every
+    ///    running solo pod.
+    pub fn scrape(&mut self, now: SimTime, sink: &mut impl ScrapeSink) {
         self.sync_rows();
-        let mut elapsed = crate::engine::Elapsed::default();
-        for row in &self.rows.rows {
-            if row.present() && row.running() {
-                f(
-                    row.pod,
-                    row.cpu_total_at_with(now, &mut elapsed),
-                    row.memory,
-                );
+        let left = self.rows.take_left();
+        for &l in &left {
+            sink.left(l);
+        }
+        self.rows.put_left(left);
+        let t = &self.rows;
+        for (g, grp) in t.groups.iter().enumerate() {
+            sink.group(g as u32, grp.cum_at(t.last_tick, now), grp.memory);
+        }
+        sink.groups_done();
+        self.rows.take_fresh(|t, i, g| {
+            sink.pod(
+                t.rows[i].pod,
+                t.cum_at(i, now),
+                t.groups[g as usize].memory,
+                Some(g),
+            )
+        });
+        let t = &self.rows;
+        for &i in &t.solo {
+            let r = &t.rows[i as usize];
+            if r.running() {
+                sink.pod(r.pod, t.cum_at(i as usize, now), r.memory, None);
             }
         }
     }
 
+    /// Debug builds: every running pod with its counter as a per-pod counter would hold it
+    /// (not through its group) and its memory, to check metrics-server's samples against.
+    #[cfg(debug_assertions)]
+    pub fn debug_running(&mut self, now: SimTime) -> Vec<(PodId, u64, i64)> {
+        self.sync_rows();
+        let t = &self.rows;
+        (0..t.rows.len())
+            .filter(|&i| t.rows[i].present() && t.rows[i].running())
+            .map(|i| {
+                let (cpu, memory) = t.usage(i);
+                let cum = super::groups::advance(t.rows[i].shadow, cpu, t.last_tick, now);
+                (t.rows[i].pod, cum, memory)
+            })
+            .collect()
+    }
+
     /// A running pod's usage at the last load tick: cpu (millicores, after throttling) and
     /// memory working set (bytes); None unless its containers run.
-    pub fn pod_usage_now(&self, p: crate::model::PodId) -> Option<(f64, i64)> {
+    pub fn pod_usage_now(&self, p: PodId) -> Option<(f64, i64)> {
         let run = self.runs.get(p.index() as usize)?.as_ref()?;
         if run.pod != p || run.stage != Stage::Running {
             return None;
         }
-        let row = self.rows.get(p)?;
-        Some((row.cpu, row.memory))
+        Some(self.rows.usage(self.rows.slot(p)?))
+    }
+
+    /// Memory the pods on `node` (its pods `pods`) use now (bytes): the sum over those whose
+    /// containers run there, as of the last load tick.
+    fn node_memory(&mut self, node: NodeId, pods: impl Iterator<Item = PodId>) -> i64 {
+        self.sync_rows();
+        let t = &self.rows;
+        pods.filter_map(|p| {
+            let i = t.slot(p)?;
+            let r = &t.rows[i];
+            (r.counted() && r.node == node.index()).then(|| t.usage(i).1)
+        })
+        .sum()
     }
 
     /// Whether the eviction manager runs (a memory threshold is set).
@@ -422,9 +519,20 @@ impl Kubelet {
                 MemoryThreshold::Bytes(b) => b,
                 MemoryThreshold::Percent(bp) => (capacity as i128 * bp as i128 / 10_000) as i64,
             };
-            let available = capacity - self.node_memory_usage(node);
             let (had, name) = (n.memory_pressure, n.name);
-            if available < thr {
+            // Pods whose memory limits add up to less than `capacity - thr` cannot bring the
+            // node below the threshold (a container above its limit is OOM-killed).
+            self.sync_rows();
+            let below = if self
+                .rows
+                .node_may_exceed(node.index() as usize, capacity - thr)
+            {
+                let available = capacity - self.node_memory(node, n.pods.iter().copied());
+                (available < thr).then_some(available)
+            } else {
+                None
+            };
+            if let Some(available) = below {
                 let obj = cx.store.node_ref(node);
                 self.ext.pressure_seen.insert(node, now);
                 if !had {
@@ -488,7 +596,7 @@ impl Kubelet {
             let usage = self.runs.get(p.index() as usize).and_then(|r| r.as_ref());
             let usage = match usage {
                 Some(r) if r.pod == p && r.stage != Stage::Done => {
-                    self.rows.get(p).map_or(0, |row| row.memory)
+                    self.rows.slot(p).map_or(0, |i| self.rows.usage(i).1)
                 }
                 _ => 0,
             };
@@ -554,13 +662,6 @@ impl Kubelet {
             }
             r.life.refresh_running();
         }
-        if let Some(row) = self.rows.get_mut(victim) {
-            row.memory = 0;
-        }
-        let ni = node.index() as usize;
-        if let Some(m) = self.ext.node_memory.get_mut(ni) {
-            *m -= usage;
-        }
         self.ext.stats.evictions += 1;
         cx.store.update_pod_status(victim, PodDelta::STATUS, |s| {
             s.reason = Some(PodReason::Evicted);
@@ -569,6 +670,54 @@ impl Kubelet {
             s.disruption_target = Some(crate::model::pod::DisruptionReason::TerminationByKubelet);
         });
         cx.store.set_pod_phase(victim, PodPhase::Failed);
+    }
+}
+
+/// What metrics-server receives from a scrape of the kubelets ([`Kubelet::scrape`]).
+pub trait ScrapeSink {
+    /// A pod left the usage group it was registered in (see [`ScrapeSink::pod`]) since the
+    /// last scrape; its counter was `anchor` plus the group's.
+    fn left(&mut self, left: Left);
+    /// Group `group` now: the counter of a member that was in it from the start
+    /// (core-nanoseconds, wrapping) and each member's memory working set (bytes). Every
+    /// member registered in it at an earlier scrape still runs and has these samples.
+    fn group(&mut self, group: u32, cum: u64, memory: i64);
+    /// Every group has been given.
+    fn groups_done(&mut self);
+    /// A running pod's counter (core-nanoseconds, wrapping) and memory working set (bytes);
+    /// `join`: the pod is registered in that group from now on.
+    fn pod(&mut self, pod: PodId, cum: u64, memory: i64, join: Option<u32>);
+}
+
+/// The usage group a row belongs in: every running pod on a node with a running container,
+/// targeted by at most one load source; None for the others (they stay solo).
+fn group_key(
+    row: &rows::Row,
+    limits: (i64, i64),
+    traffic: &Traffic,
+    slot: usize,
+) -> Option<GroupKey> {
+    if !row.counted() {
+        return None;
+    }
+    match traffic.slot_sources(slot, row.pod) {
+        SlotSources::None => Some(GroupKey {
+            source: NO_SOURCE,
+            ready: false,
+            loaded: false,
+            limits,
+        }),
+        SlotSources::One {
+            source,
+            ready,
+            running,
+        } => Some(GroupKey {
+            source,
+            ready,
+            loaded: running,
+            limits,
+        }),
+        SlotSources::Many => None,
     }
 }
 

@@ -657,6 +657,7 @@ impl Simulation {
                     queue: &mut self.queue,
                 };
                 self.kubelet.on_load_tick(&self.traffic, &mut cx);
+                self.traffic.clear_slot_changes();
                 let next = now + self.traffic.tick();
                 if next <= self.end {
                     self.queue.push(next, Event::LoadTick);

@@ -174,6 +174,27 @@ pub struct Traffic {
     /// member ([0]) and of a running member serving no traffic ([1]); a small table the load
     /// tick reads for every pod.
     tick_usage: Vec<[(f64, i64); 2]>,
+    /// Pod slots whose entry in `slots` changed since the last [`Traffic::clear_slot_changes`]
+    /// (may repeat): the kubelet re-examines those pods' usage groups at its next tick.
+    slot_changes: Vec<u32>,
+}
+
+/// Which load sources target a pod (see [`Traffic::slot_sources`]).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum SlotSources {
+    /// None.
+    None,
+    /// Exactly one, with the pod's readiness and phase as the load model sees them.
+    One {
+        /// The source's index.
+        source: u32,
+        /// A ready endpoint.
+        ready: bool,
+        /// In phase Running.
+        running: bool,
+    },
+    /// More than one.
+    Many,
 }
 
 /// Evaluates a profile at `t` (requests per second, before noise).
@@ -272,6 +293,7 @@ impl Traffic {
             tick,
             status_changes: Vec::new(),
             slots: Vec::new(),
+            slot_changes: Vec::new(),
             tick_usage: Vec::new(),
         }
     }
@@ -312,9 +334,11 @@ impl Traffic {
     /// Recomputes the per-slot index from the member lists.
     fn rebuild_slots(&mut self) {
         self.slots.iter_mut().for_each(|l| l.sources = 0);
+        self.slot_changes.extend(0..self.slots.len() as u32);
         for (si, s) in self.sources.iter().enumerate() {
             for (&p, &m) in s.members.iter() {
                 join_slot(&mut self.slots, p, si as u32, m);
+                self.slot_changes.push(p.index());
             }
         }
     }
@@ -337,6 +361,7 @@ impl Traffic {
                         s.members.insert(id, m);
                         s.live_ready += p.is_ready() as usize;
                         join_slot(&mut self.slots, id, si as u32, m);
+                        self.slot_changes.push(id.index());
                     }
                 }
             }
@@ -360,6 +385,7 @@ impl Traffic {
         // A pod of one source leaves that source only; others are looked up everywhere.
         let only = (l.sources == 1).then_some(l.first as usize);
         l.sources = 0;
+        self.slot_changes.push(id.index());
         for (si, s) in self.sources.iter_mut().enumerate() {
             if only.is_some_and(|o| o != si) {
                 continue;
@@ -388,7 +414,10 @@ impl Traffic {
                 continue;
             }
             let now = store.pod(p).map(Member::of).unwrap_or_default();
-            l.member = now;
+            if l.member != now {
+                l.member = now;
+                self.slot_changes.push(p.index());
+            }
             let only = (l.sources == 1).then_some(l.first as usize);
             for (si, s) in self.sources.iter_mut().enumerate() {
                 if only.is_some_and(|o| o != si) {
@@ -531,6 +560,39 @@ impl Traffic {
             demand,
             memory,
         })
+    }
+
+    /// Which sources target the pod in slot `slot` if it is `pod`, with its readiness and
+    /// phase as of the last [`Traffic::sync_status`].
+    #[inline]
+    pub fn slot_sources(&self, slot: usize, pod: PodId) -> SlotSources {
+        match self.slots.get(slot) {
+            Some(l) if l.pod == pod && l.sources == 1 => SlotSources::One {
+                source: l.first,
+                ready: l.member.ready,
+                running: l.member.running,
+            },
+            Some(l) if l.pod == pod && l.sources > 1 => SlotSources::Many,
+            _ => SlotSources::None,
+        }
+    }
+
+    /// The cpu (millicores) and memory (bytes, rounded) that source `source` alone asks of a
+    /// running member at the last tick: a ready endpoint's, or one serving no traffic.
+    #[inline]
+    pub fn source_usage(&self, source: usize, ready: bool) -> (f64, i64) {
+        self.tick_usage[source][usize::from(!ready)]
+    }
+
+    /// Pod slots whose load-model membership (sources, readiness, phase) changed since the
+    /// last [`Traffic::clear_slot_changes`]; may repeat.
+    pub fn slot_changes(&self) -> &[u32] {
+        &self.slot_changes
+    }
+
+    /// Forgets the slot changes (the kubelet has looked at them).
+    pub fn clear_slot_changes(&mut self) {
+        self.slot_changes.clear();
     }
 
     /// What the load tick needs of the pod in slot `slot` if it is `pod` and some source

@@ -77,6 +77,20 @@ impl RoundSums {
         m: &PodMetrics,
         gen_of: impl FnOnce(ReplicaSetId) -> u64,
     ) {
+        self.add_many(rs, 1, m.cpu_milli as i128, m.memory as i128, gen_of);
+    }
+
+    /// Adds the samples of `pods` pods of `rs` in this round, their cpu summing to `cpu`
+    /// millicores and their memory to `memory` bytes.
+    #[inline]
+    pub fn add_many(
+        &mut self,
+        rs: ReplicaSetId,
+        pods: u64,
+        cpu: i128,
+        memory: i128,
+        gen_of: impl FnOnce(ReplicaSetId) -> u64,
+    ) {
         let j = rs.index() as usize;
         if self.by_rs.len() <= j {
             self.by_rs.resize(
@@ -102,9 +116,9 @@ impl RoundSums {
                 memory_milli: 0,
             };
         }
-        s.sampled += 1;
-        s.cpu_milli += m.cpu_milli as i128;
-        s.memory_milli += (m.memory * 1000) as i128;
+        s.sampled += pods as u32;
+        s.cpu_milli += cpu;
+        s.memory_milli += memory * 1000;
     }
 
     /// `rs`'s sums in round `round`, if any of its pods was sampled then.
