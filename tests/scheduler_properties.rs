@@ -47,7 +47,7 @@ fn cluster_gen() -> impl Strategy<Value = Gen> {
             ),
             1..5,
         ),
-        prop::collection::vec((1u32..20, 0u8..6, 0u32..8, 0u32..9), 2..12),
+        prop::collection::vec((1u32..20, 0u8..7, 0u32..8, 0u32..9), 2..12),
     )
         .prop_map(|(nodes, workloads, actions)| Gen {
             nodes,
@@ -104,6 +104,8 @@ fn scenario(g: &Gen) -> String {
             1 => format!("failNode: {{node: {node}}}"),
             2 => format!("recoverNode: {{node: {node}}}"),
             3 => "addNodes: {pool: n, count: 1}".to_string(),
+            // A deleted node leaves the scheduler cache's topology domains incrementally.
+            5 => format!("removeNodes: {{node: {node}}}"),
             _ => format!("scale: {{target: {dep}, replicas: {}}}", b + 3),
         };
         s.push_str(&format!("  - at: {m}m\n    {body}\n"));

@@ -13,7 +13,7 @@
 
 use super::node_tree::NodeTree;
 use crate::model::pod::PodAffinityTerm;
-use crate::model::{ArenaId, LabelSet, NodeId, Pod, PodId, Selector, Sym};
+use crate::model::{ArenaId, NodeId, Pod, PodId, Selector, Sym};
 use crate::store::Store;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -230,10 +230,6 @@ impl Cache {
         };
         let counted_delta = ((new & COUNTED) as i32) - ((old & COUNTED) as i32);
         let active_delta = (((new & ACTIVE) >> 1) as i32) - (((old & ACTIVE) >> 1) as i32);
-        let node_labels = store
-            .node(node)
-            .map(|n| n.labels.clone())
-            .unwrap_or_default();
         {
             let mut counts = self.counts.borrow_mut();
             for e in counts.iter_mut() {
@@ -263,7 +259,7 @@ impl Cache {
             }
         }
         if counted_delta != 0 {
-            self.update_terms(pod, node, &node_labels, counted_delta, store);
+            self.update_terms(pod, node, counted_delta, store);
             for v in &pod.spec.volumes {
                 if let crate::model::pod::VolumeRef::Claim(c) = v {
                     let n = self.claim_users.entry((pod.namespace, *c)).or_default();
@@ -273,7 +269,7 @@ impl Cache {
         }
     }
 
-    fn update_terms(&mut self, pod: &Pod, node: NodeId, labels: &LabelSet, d: i32, store: &Store) {
+    fn update_terms(&mut self, pod: &Pod, node: NodeId, d: i32, store: &Store) {
         let s = &pod.spec;
         let mut any = false;
         let mut apply = |kind: TermKind, t: &PodAffinityTerm, this: &mut Cache| {
@@ -302,15 +298,17 @@ impl Cache {
             if *c == 0 {
                 e.per_node.remove(&node);
             }
-            if let Some(v) = labels.get(t.topology_key) {
+            // The node's domain as the cache's topology has it (a deleted node has none,
+            // whether or not its object is still readable).
+            let topologies = this.topologies.borrow();
+            let dom = topologies[e.topo].domain(node);
+            if dom != NO_DOMAIN {
+                let v = topologies[e.topo].values[dom as usize];
                 let c = e.domains.entry(v).or_default();
                 *c = (*c as i32 + d) as u32;
                 if *c == 0 {
                     e.domains.remove(&v);
                 }
-            }
-            let dom = this.topologies.borrow()[e.topo].domain(node);
-            if dom != NO_DOMAIN {
                 bump(&mut e.dense, dom, d);
             }
         };
@@ -340,35 +338,45 @@ impl Cache {
         }
     }
 
-    /// Node labels changed or a node went away: every topology and the counts per domain are
-    /// rebuilt from the per-node counts.
-    pub fn nodes_changed(&mut self, store: &Store) {
-        let keys: Vec<Sym> = self.topologies.get_mut().iter().map(|t| t.key).collect();
-        let topologies: Vec<Topology> = keys.iter().map(|&k| Topology::build(k, store)).collect();
+    /// Node `n` went away: it leaves every topology, and its pods' counts leave their
+    /// domains. Its domains stay, possibly without nodes (no node reports them, so they read
+    /// as absent; a node with the same value later joins the same domain id).
+    pub fn node_deleted(&mut self, n: NodeId) {
+        let i = n.index() as usize;
+        let topologies = self.topologies.get_mut();
         for e in self.counts.get_mut().iter_mut() {
+            let c = e.per_node.get(i).copied().unwrap_or(0);
+            if c == 0 {
+                continue;
+            }
             for (&t, dense) in e.dense.iter_mut() {
-                *dense = dense_from(&e.per_node, &topologies[t]);
+                let d = topologies[t].domain(n);
+                if d != NO_DOMAIN {
+                    dense[d as usize] -= c;
+                }
             }
         }
         for e in self.terms.iter_mut() {
-            e.domains.clear();
-            let mut per_node: Vec<u32> = Vec::new();
-            for (&n, &c) in &e.per_node {
-                if let Some(v) = store
-                    .node(n)
-                    .and_then(|n| n.labels.get(e.term.topology_key))
-                {
-                    *e.domains.entry(v).or_default() += c;
+            let Some(&c) = e.per_node.get(&n) else {
+                continue;
+            };
+            let d = topologies[e.topo].domain(n);
+            if d != NO_DOMAIN {
+                let v = topologies[e.topo].values[d as usize];
+                if let Some(x) = e.domains.get_mut(&v) {
+                    *x -= c;
+                    if *x == 0 {
+                        e.domains.remove(&v);
+                    }
                 }
-                let i = n.index() as usize;
-                if per_node.len() <= i {
-                    per_node.resize(i + 1, 0);
-                }
-                per_node[i] += c;
+                e.dense[d as usize] -= c;
             }
-            e.dense = dense_from(&per_node, &topologies[e.topo]);
         }
-        *self.topologies.get_mut() = topologies;
+        for t in topologies.iter_mut() {
+            if let Some(d) = t.node_domain.get_mut(i) {
+                *d = NO_DOMAIN;
+            }
+        }
     }
 
     /// The index of the topology of `key`, built on first use.
@@ -591,9 +599,19 @@ impl Cache {
                 ));
             }
             let topologies = self.topologies.borrow();
+            // Compared per domain value: a deleted node's domain keeps its id.
+            let by_value = |dense: &[u32], topo: &Topology| -> BTreeMap<Sym, u32> {
+                dense
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| **c > 0)
+                    .map(|(d, &c)| (topo.values[d], c))
+                    .collect()
+            };
             for (&t, dense) in &e.dense {
-                let fresh = dense_from(&per_node, &Topology::build(topologies[t].key, store));
-                if trim(dense) != trim(&fresh) {
+                let topo = Topology::build(topologies[t].key, store);
+                let fresh = dense_from(&per_node, &topo);
+                if by_value(dense, &topologies[t]) != by_value(&fresh, &topo) {
                     return Err(format!(
                         "per-domain count of {:?} for key {:?} is {:?}, recount {:?}",
                         e.key,

@@ -612,7 +612,7 @@ impl Scheduler {
             }
             Change::Node(n, Op::Deleted) => {
                 self.cache.tree.remove(n);
-                self.cache.nodes_changed(cx.store);
+                self.cache.node_deleted(n);
                 self.on_event(events::ClusterEvent::NodeDelete, cx);
             }
             Change::Claim(_, op) => {
@@ -1580,11 +1580,10 @@ fn run_post_filter(
 ) -> (String, Nominating) {
     let mut reasons: Vec<String> = Vec::new();
     let mut nominating = Nominating::Noop;
-    let state = w.state.clone();
     let mut pre = Preemptor {
         view,
         profile,
-        state: &state,
+        state: &w.state,
         rng: &mut w.rng,
         pod_id: p,
         tie_break: w.tie_break,
