@@ -323,19 +323,20 @@ impl Rows {
 
     /// Solo row `i` (brought up to date at the last tick, `now`) joins the group with `key`.
     /// Returns the group.
+    /// `new_group` makes the group when it does not exist yet.
     pub(super) fn join(
         &mut self,
         i: usize,
         key: GroupKey,
-        traffic: &crate::traffic::Traffic,
         now: SimTime,
+        new_group: impl FnOnce(GroupKey) -> Group,
     ) -> u32 {
         debug_assert!(self.rows[i].group == NO_GROUP && self.last_tick == now);
         let g = match self.index.get(&key) {
             Some(&g) => g,
             None => {
                 let g = self.groups.len() as u32;
-                let mut grp = Group::new(key, traffic);
+                let mut grp = new_group(key);
                 // A new group's counter starts from nothing at this tick.
                 grp.cum = 0;
                 self.groups.push(grp);
@@ -492,6 +493,85 @@ fn vacant() -> PodId {
 mod tests {
     use super::*;
     use crate::engine::SimDuration;
+
+    #[test]
+    fn group_members_keep_exactly_their_own_counters() {
+        let t = |s: u64| SimTime::ZERO + SimDuration::from_secs(s);
+        let (a, b) = (PodId::from_parts(0, 0), PodId::from_parts(1, 0));
+        let mut rows = Rows::default();
+        rows.reset(a);
+        rows.reset(b);
+        let m = |pod| Mirror {
+            pod,
+            running: true,
+            first_running: Some(0),
+            node: Some(NodeId::from_parts(0, 0)),
+            limits: (None, None),
+        };
+        rows.sync(|i| Some(m(PodId::from_parts(i as u32, 0))));
+        let key = GroupKey {
+            source: 0,
+            ready: true,
+            loaded: true,
+            limits: UNLIMITED,
+        };
+        let group = |key| Group {
+            key,
+            cum: 0,
+            cpu: 0.0,
+            memory: 0,
+            demand: (0.0, 0),
+            throttled: false,
+            oom: false,
+            members: Vec::new(),
+        };
+        // a runs alone at 100m for 15 s, then joins the group at 15 s; b joins at 30 s.
+        rows.rows[0].cpu = 100.0;
+        rows.advance(t(15));
+        rows.join(0, key, t(15), group);
+        rows.groups[0].cpu = 300.0;
+        rows.advance(t(30));
+        rows.join(1, key, t(30), group);
+        rows.groups[0].cpu = 200.0;
+        rows.advance(t(45));
+        let ns = |m: u64, s: u64| m * s * 1_000_000;
+        assert_eq!(
+            rows.cum_at(0, t(45)),
+            ns(100, 15) + ns(300, 15) + ns(200, 15)
+        );
+        assert_eq!(rows.cum_at(1, t(45)), ns(200, 15));
+        // Between ticks, at the group's rate.
+        assert_eq!(rows.cum_at(1, t(50)), ns(200, 20));
+        assert_eq!(rows.usage(1), (200.0, 0));
+        // a's run changes (its container stopped): it leaves with its counter and rate, and
+        // the change is reported for metrics-server only once it was registered.
+        rows.take_fresh(|_, i, _| assert!(i == 0 || i == 1));
+        rows.mark(0);
+        rows.sync(|i| {
+            Some(Mirror {
+                first_running: None,
+                ..m(PodId::from_parts(i as u32, 0))
+            })
+        });
+        assert_eq!(rows.rows[0].group, NO_GROUP);
+        assert_eq!(rows.solo, vec![0]);
+        assert_eq!(
+            rows.take_left(),
+            vec![Left {
+                pod: a,
+                group: 0,
+                anchor: ns(100, 15),
+            }]
+        );
+        rows.advance(t(60));
+        assert_eq!(
+            rows.cum_at(0, t(60)),
+            ns(100, 15) + ns(300, 15) + ns(200, 30)
+        );
+        assert_eq!(rows.cum_at(1, t(60)), ns(200, 30));
+        #[cfg(debug_assertions)]
+        rows.check_lists();
+    }
 
     #[test]
     fn rows_mirror_runs_and_keep_solo_counters() {

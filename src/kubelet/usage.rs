@@ -230,7 +230,7 @@ impl Kubelet {
             let i = t.solo[k] as usize;
             if let Some(key) = group_key(&t.rows[i], t.limits[i], traffic, i) {
                 // Takes the row off the solo list: the next one moves to position k.
-                t.join(i, key, traffic, now);
+                t.join(i, key, now, |key| super::groups::Group::new(key, traffic));
                 continue;
             }
             k += 1;
