@@ -57,7 +57,14 @@ pub(super) struct Group {
 impl Group {
     /// A group with no members, its usage as of the last tick.
     pub(super) fn new(key: GroupKey, traffic: &Traffic) -> Group {
-        let mut g = Group {
+        let mut g = Group::idle(key);
+        g.refresh(traffic);
+        g
+    }
+
+    /// A group with no members that uses nothing (until [`Group::refresh`]).
+    pub(super) fn idle(key: GroupKey) -> Group {
+        Group {
             key,
             cum: 0,
             cpu: 0.0,
@@ -66,9 +73,7 @@ impl Group {
             throttled: false,
             oom: false,
             members: Vec::new(),
-        };
-        g.refresh(traffic);
-        g
+        }
     }
 
     /// Takes the load model's demand at this tick and holds it against the limits.

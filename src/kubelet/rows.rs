@@ -515,16 +515,7 @@ mod tests {
             loaded: true,
             limits: UNLIMITED,
         };
-        let group = |key| Group {
-            key,
-            cum: 0,
-            cpu: 0.0,
-            memory: 0,
-            demand: (0.0, 0),
-            throttled: false,
-            oom: false,
-            members: Vec::new(),
-        };
+        let group = Group::idle;
         // a runs alone at 100m for 15 s, then joins the group at 15 s; b joins at 30 s.
         rows.rows[0].cpu = 100.0;
         rows.advance(t(15));
