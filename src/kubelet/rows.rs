@@ -55,6 +55,8 @@ const RUNNING: u8 = 2;
 const LIMITED: u8 = 4;
 /// In a group, and metrics-server was told so at a scrape (see [`Rows::take_fresh`]).
 const REGISTERED: u8 = 8;
+/// Listed in [`Rows::fresh`] (so listed once however often it joins before the next scrape).
+const FRESH: u8 = 16;
 /// The mirrored flags.
 const MIRRORED: u8 = PRESENT | RUNNING | LIMITED;
 
@@ -357,8 +359,33 @@ impl Rows {
         r.group = g;
         r.pos = grp.members.len() as u32;
         grp.members.push(i as u32);
-        self.fresh.push(i as u32);
+        if r.flags & FRESH == 0 {
+            r.flags |= FRESH;
+            self.fresh.push(i as u32);
+            // Entries of rows reset since they were listed stay until the next scrape; without
+            // scrapes (no HPA) the list is rebuilt before it outgrows the rows.
+            if self.fresh.len() > self.rows.len() {
+                self.rebuild_fresh();
+            }
+        }
         g
+    }
+
+    /// Lists exactly the rows in a group that metrics-server was not told of.
+    fn rebuild_fresh(&mut self) {
+        self.fresh.clear();
+        for r in &mut self.rows {
+            r.flags &= !FRESH;
+        }
+        for g in &self.groups {
+            for &i in &g.members {
+                let r = &mut self.rows[i as usize];
+                if r.flags & REGISTERED == 0 {
+                    r.flags |= FRESH;
+                    self.fresh.push(i);
+                }
+            }
+        }
     }
 
     /// Brings every group's and solo row's counter up to `now` at the cpu of the interval
@@ -437,6 +464,7 @@ impl Rows {
         let fresh = std::mem::take(&mut self.fresh);
         for &i in &fresh {
             let i = i as usize;
+            self.rows[i].flags &= !FRESH;
             let r = self.rows[i];
             if r.group != NO_GROUP && r.flags & REGISTERED == 0 {
                 f(self, i, r.group);
@@ -474,6 +502,18 @@ impl Rows {
         }
         for r in &self.rows {
             assert_eq!(r.present(), r.pos != NO_POS, "{r:?}");
+        }
+        // Metrics-server hears of every group member: registered, or listed to be.
+        let mut listed = vec![false; self.rows.len()];
+        for &i in &self.fresh {
+            listed[i as usize] = true;
+        }
+        for g in &self.groups {
+            for &i in &g.members {
+                let r = &self.rows[i as usize];
+                assert!(r.flags & (REGISTERED | FRESH) != 0, "{r:?}");
+                assert!(r.flags & FRESH == 0 || listed[i as usize]);
+            }
         }
     }
 }
@@ -562,6 +602,45 @@ mod tests {
         assert_eq!(rows.cum_at(1, t(60)), ns(200, 30));
         #[cfg(debug_assertions)]
         rows.check_lists();
+    }
+
+    #[test]
+    fn rows_joining_without_scrapes_stay_listed_once() {
+        // Without an HPA nothing scrapes: the list of rows to register must not grow with every
+        // new run of a pod.
+        let t = SimTime::ZERO;
+        let key = GroupKey {
+            source: 0,
+            ready: true,
+            loaded: true,
+            limits: UNLIMITED,
+        };
+        let mut rows = Rows::default();
+        for generation in 0..50 {
+            for slot in 0..4 {
+                let pod = PodId::from_parts(slot, generation);
+                rows.reset(pod);
+                rows.sync(|_| {
+                    Some(Mirror {
+                        pod,
+                        running: true,
+                        first_running: Some(0),
+                        node: Some(NodeId::from_parts(0, 0)),
+                        limits: (None, None),
+                    })
+                });
+                rows.advance(t);
+                rows.join(slot as usize, key, t, Group::idle);
+                assert!(rows.fresh.len() <= rows.rows.len(), "{:?}", rows.fresh);
+                #[cfg(debug_assertions)]
+                rows.check_lists();
+            }
+        }
+        let mut registered = Vec::new();
+        rows.take_fresh(|_, i, _| registered.push(i));
+        registered.sort();
+        assert_eq!(registered, vec![0, 1, 2, 3], "each member once");
+        assert!(rows.fresh.is_empty());
     }
 
     #[test]
