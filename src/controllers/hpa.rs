@@ -651,9 +651,7 @@ impl crate::kubelet::usage::ScrapeSink for Scrape<'_> {
         let (sums, store) = (&mut *self.sums, self.store);
         self.metrics.for_each_group_sum(|tag, pods, cpu, memory| {
             if let Some(rs) = tag_owner(tag) {
-                sums.add_many(rs, pods, cpu, memory, |rs| {
-                    store.replicaset(rs).map_or(0, |r| r.members_gen)
-                });
+                sums.add_many(rs, pods, cpu, memory, |rs| members_gen(store, rs));
             }
         });
     }
@@ -669,11 +667,14 @@ impl crate::kubelet::usage::ScrapeSink for Scrape<'_> {
         if let Some((m, tag)) = self.metrics.record(p, self.now, cum, memory, join, owner)
             && let Some(rs) = tag_owner(tag)
         {
-            self.sums.add(rs, &m, |rs| {
-                store.replicaset(rs).map_or(0, |r| r.members_gen)
-            });
+            self.sums.add(rs, &m, |rs| members_gen(store, rs));
         }
     }
+}
+
+/// A ReplicaSet's `members_gen` (0 when it is gone).
+fn members_gen(store: &Store, rs: ReplicaSetId) -> u64 {
+    store.replicaset(rs).map_or(0, |r| r.members_gen)
 }
 
 /// Where a sync reads metrics from.

@@ -84,21 +84,42 @@ impl Group {
         } else {
             traffic.source_usage(k.source as usize, k.ready)
         };
-        let (cpu, memory) = self.demand;
-        self.throttled = cpu > k.limits.0 as f64;
-        self.cpu = if self.throttled {
-            k.limits.0 as f64
-        } else {
-            cpu
-        };
-        self.oom = memory > k.limits.1;
-        self.memory = if self.oom { 0 } else { memory };
+        let h = hold(self.demand, k.limits);
+        (self.cpu, self.memory, self.throttled, self.oom) = (h.cpu, h.memory, h.throttled, h.oom);
     }
 
     /// The group's counter at `now`, the last tick being `last_tick`.
     #[inline]
     pub(super) fn cum_at(&self, last_tick: SimTime, now: SimTime) -> u64 {
         advance(self.cum, self.cpu, last_tick, now)
+    }
+}
+
+/// A demand held against limits: what the pod uses, and whether it is throttled or
+/// OOM-killed.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub(super) struct Held {
+    /// cpu in use (millicores): the demand, throttled at the cpu limit.
+    pub(super) cpu: f64,
+    /// Memory counted against the node (bytes): the demand, or zero above the memory limit.
+    pub(super) memory: i64,
+    /// The cpu demand is above the cpu limit.
+    pub(super) throttled: bool,
+    /// The memory demand is above the memory limit.
+    pub(super) oom: bool,
+}
+
+/// Holds a (cpu millicores, memory bytes) demand against (cpu, memory) limits, `NO_LIMIT`
+/// where unset (above any demand): CFS quota throttling, and the OOM killer.
+#[inline]
+pub(super) fn hold((cpu, memory): (f64, i64), (cpu_limit, memory_limit): (i64, i64)) -> Held {
+    let throttled = cpu > cpu_limit as f64;
+    let oom = memory > memory_limit;
+    Held {
+        cpu: if throttled { cpu_limit as f64 } else { cpu },
+        memory: if oom { 0 } else { memory },
+        throttled,
+        oom,
     }
 }
 

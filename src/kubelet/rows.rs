@@ -39,7 +39,7 @@ pub(super) struct Row {
     pos: u32,
     /// Mirror: the first app container with `running_since` set ([`NO_CONTAINER`]: none).
     pub(super) first_running: u16,
-    /// [`PRESENT`], [`RUNNING`], [`LIMITED`], [`REGISTERED`].
+    /// [`PRESENT`], [`RUNNING`], [`REGISTERED`], [`FRESH`].
     flags: u8,
     /// Debug builds: the row's counter advanced on its own at every tick, to check the
     /// groups' bookkeeping against.
@@ -51,14 +51,12 @@ pub(super) struct Row {
 const PRESENT: u8 = 1;
 /// Mirror: the run's stage is `Running` (every container started).
 const RUNNING: u8 = 2;
-/// Mirror: the pod has a cpu or memory limit (see [`Rows::limits`]).
-const LIMITED: u8 = 4;
 /// In a group, and metrics-server was told so at a scrape (see [`Rows::take_fresh`]).
 const REGISTERED: u8 = 8;
 /// Listed in [`Rows::fresh`] (so listed once however often it joins before the next scrape).
 const FRESH: u8 = 16;
 /// The mirrored flags.
-const MIRRORED: u8 = PRESENT | RUNNING | LIMITED;
+const MIRRORED: u8 = PRESENT | RUNNING;
 
 /// A limit that is not set (no demand exceeds it).
 pub(super) const NO_LIMIT: i64 = i64::MAX;
@@ -102,12 +100,6 @@ impl Row {
     #[inline]
     pub(super) fn running(&self) -> bool {
         self.flags & RUNNING != 0
-    }
-
-    /// The pod has a cpu or memory limit.
-    #[inline]
-    pub(super) fn limited(&self) -> bool {
-        self.flags & LIMITED != 0
     }
 
     /// Running on a node with a running container: its memory counts against the node.
@@ -214,9 +206,7 @@ impl Rows {
                 Some(m) => {
                     self.rows[i].pod = m.pod;
                     (
-                        PRESENT
-                            | if m.running { RUNNING } else { 0 }
-                            | if m.limits != (None, None) { LIMITED } else { 0 },
+                        PRESENT | if m.running { RUNNING } else { 0 },
                         m.first_running.unwrap_or(NO_CONTAINER),
                         m.node.map_or(NO_NODE, |n| n.index()),
                         (
@@ -657,7 +647,7 @@ mod tests {
         };
         rows.sync(|i| (i == 2).then_some(m));
         let r = rows.get(p).expect("row");
-        assert!(r.present() && r.running() && r.limited() && r.counted());
+        assert!(r.present() && r.running() && r.counted());
         assert_eq!((r.first_running, r.node), (1, 4));
         assert_eq!(as_options(rows.limits[2]), (Some(500), Some(1 << 30)));
         assert_eq!(rows.solo, vec![2], "a present row starts solo");

@@ -16,7 +16,7 @@
 //! (usage above requests first, then lower priority, then larger usage minus requests). The
 //! condition stays until no pressure was seen for `evictionPressureTransitionPeriod` (5 m).
 
-use super::groups::{GroupKey, NO_SOURCE};
+use super::groups::{GroupKey, NO_SOURCE, hold};
 use super::restart::{OOM_EXIT_CODE, TermReason};
 pub use super::rows::Left;
 use super::{Kubelet, Stage, rows};
@@ -134,6 +134,34 @@ struct Exception {
     oom: bool,
 }
 
+impl Exception {
+    /// The exception of the pod in row `row` (slot `slot`), first targeted by source `source`,
+    /// with limits `limits` and memory demand `memory`; its full demand comes from the load
+    /// model.
+    fn new(
+        traffic: &Traffic,
+        slot: usize,
+        row: &rows::Row,
+        source: u32,
+        limits: (i64, i64),
+        memory: i64,
+        oom: bool,
+    ) -> Exception {
+        let demand = traffic
+            .slot_demand(slot, row.pod)
+            .map(|sd| sd.demand)
+            .unwrap_or_default();
+        Exception {
+            key: (source, row.pod),
+            demand,
+            limits: rows::as_options(limits),
+            memory,
+            first_running: row.first_running,
+            oom,
+        }
+    }
+}
+
 /// A quantity in bytes as `resource.Quantity.String()` renders a BinarySI value: the largest
 /// binary suffix that divides it exactly, else plain bytes.
 pub fn format_bytes(v: i64) -> String {
@@ -244,49 +272,33 @@ impl Kubelet {
             let Some((first_source, demand_cpu, memory)) = traffic.slot_usage(i, row.pod) else {
                 continue;
             };
-            // NO_LIMIT is above any demand: no throttling, no OOM kill.
-            let (cpu_limit, memory_limit) = if row.limited() {
-                limits
-            } else {
-                (rows::NO_LIMIT, rows::NO_LIMIT)
-            };
-            let cpu_limit = cpu_limit as f64;
-            let throttled = demand_cpu > cpu_limit;
-            row.cpu = if throttled { cpu_limit } else { demand_cpu };
-            let oom = memory > memory_limit;
-            if throttled || oom {
-                let demand = traffic
-                    .slot_demand(i, row.pod)
-                    .map(|sd| sd.demand)
-                    .unwrap_or_default();
-                exceptions.push(Exception {
-                    key: (first_source, row.pod),
-                    demand,
-                    limits: rows::as_options(limits),
+            let h = hold((demand_cpu, memory), limits);
+            row.cpu = h.cpu;
+            row.memory = h.memory;
+            if h.throttled || h.oom {
+                exceptions.push(Exception::new(
+                    traffic,
+                    i,
+                    row,
+                    first_source,
+                    limits,
                     memory,
-                    first_running: row.first_running,
-                    oom,
-                });
-            }
-            if !oom {
-                row.memory = memory;
+                    h.oom,
+                ));
             }
         }
         for g in t.groups.iter().filter(|g| g.throttled || g.oom) {
             for &i in &g.members {
-                let (i, row) = (i as usize, &t.rows[i as usize]);
-                let demand = traffic
-                    .slot_demand(i, row.pod)
-                    .map(|sd| sd.demand)
-                    .unwrap_or_default();
-                exceptions.push(Exception {
-                    key: (g.key.source, row.pod),
-                    demand,
-                    limits: rows::as_options(t.limits[i]),
-                    memory: g.demand.1,
-                    first_running: row.first_running,
-                    oom: g.oom,
-                });
+                let i = i as usize;
+                exceptions.push(Exception::new(
+                    traffic,
+                    i,
+                    &t.rows[i],
+                    g.key.source,
+                    t.limits[i],
+                    g.demand.1,
+                    g.oom,
+                ));
             }
         }
         #[cfg(debug_assertions)]
@@ -328,7 +340,6 @@ impl Kubelet {
                 pod.status.node.map(|n| n.index()) == Some(row.node)
                     && pod_limits(pod) == rows::as_options(t.limits[i])
             }));
-            let (cl, ml) = t.limits[i];
             let expect = match traffic.slot_usage(i, row.pod) {
                 Some((_, cpu, memory)) => {
                     assert_eq!(
@@ -337,10 +348,8 @@ impl Kubelet {
                             .map(|d| (d.demand.cpu, d.memory)),
                         Some((cpu, memory))
                     );
-                    (
-                        if cpu > cl as f64 { cl as f64 } else { cpu },
-                        if memory > ml { 0 } else { memory },
-                    )
+                    let h = hold((cpu, memory), t.limits[i]);
+                    (h.cpu, h.memory)
                 }
                 None => (0.0, 0),
             };
@@ -503,6 +512,8 @@ impl Kubelet {
         };
         let now = cx.now;
         let nodes: Vec<NodeId> = cx.store.node_ids().to_vec();
+        // The memory bounds as of now (an eviction below changes only its own node's).
+        self.sync_rows();
         for node in nodes {
             let Some(n) = cx.store.node(node) else {
                 continue;
@@ -522,7 +533,6 @@ impl Kubelet {
             let (had, name) = (n.memory_pressure, n.name);
             // Pods whose memory limits add up to less than `capacity - thr` cannot bring the
             // node below the threshold (a container above its limit is OOM-killed).
-            self.sync_rows();
             let below = if self
                 .rows
                 .node_may_exceed(node.index() as usize, capacity - thr)
